@@ -54,7 +54,7 @@ class DraftContent(_Strict):
     """What an engine writes: the record sections and the assistant's outputs."""
 
     chief_complaint: str = Field("", max_length=60, description="主诉（约定不超过20字）")
-    present_illness: str = Field("", max_length=1200, description="现病史")
+    present_illness: str = Field("", max_length=2000, description="现病史")
     past_history: str = Field("", max_length=400, description="既往史")
     personal_history: str = Field("", max_length=200, description="个人史")
     allergy_history: str = Field("", max_length=120, description="过敏史")
@@ -119,6 +119,35 @@ class Draft(_Strict):
     scores: dict[str, Any] | None = None
 
 
+class ModelNarrative(_Strict):
+    """What the language model writes: the narrative sections, never scores or reminders.
+
+    Limits are tighter than the draft's: llama.cpp turns each maxLength into grammar rules, and
+    a string limit near 1,000 characters makes its grammar parser fail (the server then dies).
+    """
+
+    chief_complaint: str = Field(max_length=40, description="主诉：主要症状+持续时间")
+    present_illness: str = Field(max_length=400, description="现病史")
+    past_history: str = Field(max_length=200, description="既往史，未提及写空字符串")
+    personal_history: str = Field(max_length=100, description="个人史，未提及写空字符串")
+    allergy_history: str = Field(max_length=60, description="过敏史，未提及写空字符串")
+    physical_exam: str = Field(max_length=300, description="体格检查，未提及写空字符串")
+    diagnosis_primary: str = Field(max_length=40, description="拟诊")
+    differentials: list[str] = Field(max_length=4, description="鉴别诊断")
+    plan: str = Field(max_length=300, description="处理意见")
+    history_to_ask: list[str] = Field(max_length=6, description="补病史")
+
+
+def narrative_schema() -> dict[str, Any]:
+    """The JSON schema the model answers in, every field required so runs end predictably."""
+    schema = ModelNarrative.model_json_schema()
+    schema["required"] = list(schema["properties"])
+    for prop in schema["properties"].values():
+        if prop.get("type") == "array":
+            prop["items"]["maxLength"] = 60
+    return schema
+
+
 def content_warnings(content: DraftContent) -> list[str]:
     """Conventions a draft breaks; a warning never changes the text."""
     warnings = []
@@ -131,5 +160,5 @@ def content_warnings(content: DraftContent) -> list[str]:
 
 
 def content_schema() -> dict[str, Any]:
-    """The JSON schema a model must answer in."""
+    """The JSON schema of a whole draft's content (for clients of the JSON output)."""
     return DraftContent.model_json_schema()
