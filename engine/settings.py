@@ -138,7 +138,7 @@ _ALL = [
     Setting("troponin_protocol", "str", "0h1h", "ESC hs-troponin protocol",
             choices=("0h1h", "0h2h")),
     Setting("troponin_assay", "str", "roche_hs_ctnt", "hs-troponin assay of this hospital"),
-    Setting("retention_hours", "float", 24.0, "Hours after the last change before a case is purged",
+    Setting("retention_hours", "float", 24.0, "Hours after the last change before purging",
             minimum=0.1, maximum=24 * 90),
     Setting("dock_side", "str", "right", "Screen edge the panel docks to",
             choices=("left", "right")),
@@ -171,7 +171,9 @@ class JsonSource:
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SettingError(f"{self.name} settings in {self.path} are not JSON: {exc}") from None
+            raise SettingError(
+                f"{self.name} settings in {self.path} are not JSON: {exc}"
+            ) from None
         if not isinstance(data, dict):
             raise SettingError(f"{self.name} settings in {self.path} must be a JSON object")
         return data

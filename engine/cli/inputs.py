@@ -13,7 +13,10 @@ MAX_TEXT_CHARS = 20_000
 
 
 def read_text(value: str, *, what: str = "TEXT", limit: int = MAX_TEXT_CHARS) -> str:
-    """The text itself, or UTF-8 from stdin when VALUE is '-'. Empty, huge or non-UTF-8 is BadInput."""
+    """The text itself, or UTF-8 from stdin when VALUE is '-'.
+
+    Empty, huge, NUL-bearing or non-UTF-8 input is BadInput naming the problem.
+    """
     if value == "-":
         raw = sys.stdin.buffer.read()
         try:

@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sentinel: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the command line's last boundary
+    except Exception as exc:  # the command line's last boundary: report, never trace
         code = getattr(exc, "exit_code", None)
         if isinstance(code, int) and code != 1:
             print(f"sentinel: error: {exc}", file=sys.stderr)

@@ -404,9 +404,12 @@ class InferenceClient:
             raise StreamInterrupted(f"the stream from {endpoint.url} ended without finishing",
                                     endpoint=endpoint.url, partial="".join(raw))
         emit(splitter.finish())
+        # The pieces were split as they came; the whole text is split again so that a
+        # closing tag seen late still moves everything before it out of the answer.
+        final = split_reasoning("".join(raw))
         return Completion(
-            answer="".join(pieces["answer"]).strip(),
-            reasoning="".join(pieces["reasoning"]).strip(),
+            answer=final.answer,
+            reasoning=final.reasoning,
             finish_reason=finish_reason,
             endpoint=endpoint.url,
             model=model,
