@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 # Each module has `register(subparsers)`; handlers are set with `set_defaults(handler=...)`.
 COMMAND_MODULES: tuple[str, ...] = (
+    "engine.cli.score",
+    "engine.cli.troponin",
 )
 
 # Commands that live in other packages (the desktop panel) register through entry points,
