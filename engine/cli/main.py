@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli.score",
     "engine.cli.troponin",
+    "engine.cli.draft",
+    "engine.cli.box",
 )
 
 # Commands that live in other packages (the desktop panel) register through entry points,
