@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli.troponin",
     "engine.cli.draft",
     "engine.cli.box",
+    "engine.cli.audit",
 )
 
 # Commands that live in other packages (the desktop panel) register through entry points,

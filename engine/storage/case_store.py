@@ -1,0 +1,340 @@
+"""The case journal's SQLite file: schema, batched writes, loading, purging and salvage.
+
+Only sealed bytes reach the file: values, attachment names and data and audio are sealed with
+the journal key (the context binds each to its case and field). Case ids, times, status and the
+template name stay plain, so retention can run without the key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.storage import database
+from engine.storage.crypto import SEAL_OVERHEAD, Sealer
+from engine.storage.errors import Unreadable
+from engine.storage.migrations import Migration, migrate
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "journal.db"
+Connector = Callable[[Path], sqlite3.Connection]
+
+JOURNAL_MIGRATIONS = (
+    Migration("0001-cases", (
+        "CREATE TABLE cases (case_id TEXT PRIMARY KEY, created_at REAL NOT NULL,"
+        " updated_at REAL NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'closed')),"
+        " template TEXT NOT NULL DEFAULT '', key_id TEXT NOT NULL)",
+        "CREATE INDEX cases_by_update ON cases (updated_at)",
+        "CREATE TABLE case_values (case_id TEXT NOT NULL"
+        " REFERENCES cases (case_id) ON DELETE CASCADE, field TEXT NOT NULL,"
+        " sealed BLOB NOT NULL, changed_at REAL NOT NULL, PRIMARY KEY (case_id, field))",
+    )),
+    Migration("0002-attachments", (
+        "CREATE TABLE attachments (attachment_id TEXT PRIMARY KEY, case_id TEXT NOT NULL"
+        " REFERENCES cases (case_id) ON DELETE CASCADE, kind TEXT NOT NULL,"
+        " sealed_name BLOB NOT NULL, sealed_data BLOB NOT NULL, size INTEGER NOT NULL,"
+        " added_at REAL NOT NULL)",
+        "CREATE INDEX attachments_by_case ON attachments (case_id)",
+    )),
+    Migration("0003-audio", (
+        "CREATE TABLE audio_chunks (case_id TEXT NOT NULL"
+        " REFERENCES cases (case_id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+        " sealed BLOB NOT NULL, PRIMARY KEY (case_id, seq))",
+    )),
+    Migration("0004-meta", (
+        "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    )),
+)
+
+_TABLES = ("cases", "case_values", "attachments", "audio_chunks")
+
+
+@dataclass
+class CaseRow:
+    case_id: str
+    created_at: float
+    updated_at: float
+    status: str
+    template: str
+
+
+@dataclass
+class PendingAttachment:
+    attachment_id: str
+    case_id: str
+    kind: str
+    name: str
+    data: bytes
+    added_at: float
+
+
+@dataclass
+class Batch:
+    """Changes not yet in the file. Later changes to a value replace earlier ones."""
+
+    cases: dict[str, CaseRow] = field(default_factory=dict)
+    values: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    attachments: list[PendingAttachment] = field(default_factory=list)
+    audio_resets: set[str] = field(default_factory=set)
+    audio: dict[str, list[bytes]] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return not (self.cases or self.values or self.attachments or self.audio_resets
+                    or self.audio)
+
+    def change_count(self) -> int:
+        return (len(self.values) + len(self.attachments) + len(self.audio_resets)
+                + sum(len(chunks) for chunks in self.audio.values())
+                + sum(1 for case_id in self.cases if not self._has_content(case_id)))
+
+    def _has_content(self, case_id: str) -> bool:
+        return any(key[0] == case_id for key in self.values)
+
+    def under(self, newer: Batch) -> Batch:
+        """This (older, unwritten) batch with a newer one on top: newer values win."""
+        merged = Batch(
+            cases={**self.cases, **newer.cases},
+            values={**self.values, **newer.values},
+            attachments=[*self.attachments, *newer.attachments],
+            audio_resets=self.audio_resets | newer.audio_resets,
+        )
+        for case_id in {*self.audio, *newer.audio}:
+            older = [] if case_id in newer.audio_resets else self.audio.get(case_id, [])
+            merged.audio[case_id] = [*older, *newer.audio.get(case_id, [])]
+        return merged
+
+    def drop_case(self, case_id: str) -> None:
+        self.cases.pop(case_id, None)
+        self.values = {key: value for key, value in self.values.items() if key[0] != case_id}
+        self.attachments = [item for item in self.attachments if item.case_id != case_id]
+        self.audio_resets.discard(case_id)
+        self.audio.pop(case_id, None)
+
+
+@dataclass
+class StoredAttachment:
+    attachment_id: str
+    name: str
+    kind: str
+    size: int
+    added_at: float
+
+
+@dataclass
+class StoredCase:
+    row: CaseRow
+    values: dict[str, bytes]
+    attachments: list[StoredAttachment]
+    audio_bytes: int
+    damaged_values: int = 0
+
+
+def value_context(case_id: str, field_name: str) -> str:
+    return f"{case_id}/value/{field_name}"
+
+
+def attachment_context(case_id: str, attachment_id: str, part: str) -> str:
+    return f"{case_id}/attachment/{attachment_id}/{part}"
+
+
+def audio_context(case_id: str, seq: int) -> str:
+    return f"{case_id}/audio/{seq}"
+
+
+class CaseStore:
+    """One open journal file. Not thread-safe: the journal serialises every call."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    @classmethod
+    def open_sound(cls, path: Path, connect: Connector = database.connect) -> CaseStore:
+        """Open (or create) the file; sqlite3.DatabaseError or Damaged when it is not sound."""
+        conn = connect(path)
+        try:
+            database.check_sound(conn)
+            migrate(conn, JOURNAL_MIGRATIONS, "journal")
+        except BaseException:
+            conn.close()
+            raise
+        return cls(path, conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def write(self, batch: Batch, sealer: Sealer) -> None:
+        """Write a batch in one transaction: all of it or none of it."""
+        with database.transaction(self.conn) as conn:
+            for row in batch.cases.values():
+                conn.execute(
+                    "INSERT INTO cases (case_id, created_at, updated_at, status, template,"
+                    " key_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET"
+                    " updated_at = excluded.updated_at, status = excluded.status,"
+                    " template = excluded.template",
+                    (row.case_id, row.created_at, row.updated_at, row.status, row.template,
+                     sealer.key_id),
+                )
+            for (case_id, field_name), plaintext in batch.values.items():
+                sealed = sealer.seal(plaintext, value_context(case_id, field_name))
+                conn.execute(
+                    "INSERT INTO case_values (case_id, field, sealed, changed_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (case_id, field) DO UPDATE SET"
+                    " sealed = excluded.sealed, changed_at = excluded.changed_at",
+                    (case_id, field_name, sealed, batch.cases[case_id].updated_at
+                     if case_id in batch.cases else 0.0),
+                )
+            for item in batch.attachments:
+                self._write_attachment(item, sealer)
+            for case_id in batch.audio_resets:
+                conn.execute("DELETE FROM audio_chunks WHERE case_id = ?", (case_id,))
+            for case_id, chunks in batch.audio.items():
+                if chunks:
+                    self._append_audio(case_id, b"".join(chunks), sealer)
+
+    def _write_attachment(self, item: PendingAttachment, sealer: Sealer) -> None:
+        self.conn.execute(
+            "INSERT INTO attachments (attachment_id, case_id, kind, sealed_name, sealed_data,"
+            " size, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (item.attachment_id, item.case_id, item.kind,
+             sealer.seal(item.name.encode(),
+                         attachment_context(item.case_id, item.attachment_id, "name")),
+             sealer.seal(item.data,
+                         attachment_context(item.case_id, item.attachment_id, "data")),
+             len(item.data), item.added_at),
+        )
+
+    def _append_audio(self, case_id: str, audio: bytes, sealer: Sealer) -> None:
+        seq = self.conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM audio_chunks WHERE case_id = ?", (case_id,)
+        ).fetchone()[0]
+        self.conn.execute(
+            "INSERT INTO audio_chunks (case_id, seq, sealed) VALUES (?, ?, ?)",
+            (case_id, seq, sealer.seal(audio, audio_context(case_id, seq))),
+        )
+
+    def key_ids(self) -> dict[str, int]:
+        """How many cases each key sealed."""
+        rows = self.conn.execute("SELECT key_id, COUNT(*) FROM cases GROUP BY key_id")
+        return {key: count for key, count in rows}
+
+    def meta(self, name: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        with database.transaction(self.conn):
+            self.conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
+                              (name, value))
+
+    def load(self, sealer: Sealer) -> tuple[list[StoredCase], list[str]]:
+        """Cases this key opens (values still JSON bytes), and the ids of the others."""
+        readable: list[StoredCase] = []
+        unreadable: list[str] = []
+        rows = self.conn.execute(
+            "SELECT case_id, created_at, updated_at, status, template, key_id FROM cases"
+            " ORDER BY created_at"
+        ).fetchall()
+        for case_id, created, updated, status, template, key in rows:
+            if key != sealer.key_id:
+                unreadable.append(case_id)
+                continue
+            row = CaseRow(case_id, created, updated, status, template)
+            readable.append(self._load_case(row, sealer))
+        return readable, unreadable
+
+    def _load_case(self, row: CaseRow, sealer: Sealer) -> StoredCase:
+        case = StoredCase(row, {}, [], 0)
+        for field_name, sealed in self.conn.execute(
+            "SELECT field, sealed FROM case_values WHERE case_id = ?", (row.case_id,)
+        ):
+            try:
+                case.values[field_name] = sealer.open(sealed, value_context(row.case_id,
+                                                                            field_name))
+            except Unreadable:
+                case.damaged_values += 1
+                log.warning("case %s: field %s does not decrypt (changed on disk?); skipped",
+                            row.case_id, field_name)
+        for attachment_id, kind, sealed_name, size, added in self.conn.execute(
+            "SELECT attachment_id, kind, sealed_name, size, added_at FROM attachments"
+            " WHERE case_id = ? ORDER BY added_at", (row.case_id,)
+        ):
+            context = attachment_context(row.case_id, attachment_id, "name")
+            try:
+                name = sealer.open(sealed_name, context).decode()
+            except Unreadable:
+                case.damaged_values += 1
+                continue
+            case.attachments.append(StoredAttachment(attachment_id, name, kind, size, added))
+        case.audio_bytes = self.conn.execute(
+            "SELECT COALESCE(SUM(LENGTH(sealed) - ?), 0) FROM audio_chunks WHERE case_id = ?",
+            (SEAL_OVERHEAD, row.case_id),
+        ).fetchone()[0]
+        return case
+
+    def attachment_data(self, case_id: str, attachment_id: str, sealer: Sealer) -> bytes | None:
+        row = self.conn.execute(
+            "SELECT sealed_data FROM attachments WHERE attachment_id = ? AND case_id = ?",
+            (attachment_id, case_id),
+        ).fetchone()
+        if row is None:
+            return None
+        return sealer.open(row[0], attachment_context(case_id, attachment_id, "data"))
+
+    def audio(self, case_id: str, sealer: Sealer) -> bytes:
+        rows = self.conn.execute(
+            "SELECT seq, sealed FROM audio_chunks WHERE case_id = ? ORDER BY seq", (case_id,)
+        )
+        return b"".join(sealer.open(sealed, audio_context(case_id, seq)) for seq, sealed in rows)
+
+    def expired(self, cutoff: float) -> list[str]:
+        rows = self.conn.execute("SELECT case_id FROM cases WHERE updated_at <= ?", (cutoff,))
+        return [row[0] for row in rows]
+
+    def delete_cases(self, case_ids: list[str]) -> None:
+        """Delete cases with everything they own, then leave no trace of them in the file."""
+        with database.transaction(self.conn) as conn:
+            for case_id in case_ids:
+                conn.execute("DELETE FROM cases WHERE case_id = ?", (case_id,))
+        database.secure_compact(self.conn)
+
+    def salvage_from(self, damaged: Path) -> int:
+        """Copy what can still be read from a damaged journal; the number of cases saved."""
+        try:
+            source = sqlite3.connect(f"file:{damaged}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return 0
+        try:
+            with database.transaction(self.conn):
+                for table in _TABLES:
+                    self._copy_rows(source, table)
+            return int(self.conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0])
+        finally:
+            source.close()
+
+    def _copy_rows(self, source: sqlite3.Connection, table: str) -> None:
+        columns = [row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")]
+        listed = ", ".join(columns)
+        marks = ", ".join("?" for _ in columns)
+        insert = f"INSERT OR IGNORE INTO {table} ({listed}) VALUES ({marks})"
+        for row in _readable_rows(source, f"SELECT {listed} FROM {table}"):
+            with contextlib.suppress(sqlite3.IntegrityError):
+                self.conn.execute(insert, row)
+
+
+def _readable_rows(source: sqlite3.Connection, query: str) -> Iterator[tuple[object, ...]]:
+    """Rows until the first one SQLite cannot read; a damaged table yields what precedes it."""
+    try:
+        cursor = source.execute(query)
+        while True:
+            row = cursor.fetchone()
+            if row is None:
+                return
+            yield tuple(row)
+    except sqlite3.DatabaseError as exc:
+        log.warning("salvage stopped early: %s", exc)
