@@ -213,6 +213,7 @@ class InferenceClient:
         mode: ReasoningMode = "skip",
         reasoning_budget: int = 512,
         max_tokens: int | None = 1536,
+        temperature: float = 0.2,
         stream: bool = False,
         on_event: Callable[[StreamEvent], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
@@ -233,9 +234,11 @@ class InferenceClient:
 
         if stream:
             completion = self.stream(messages, max_tokens=max_tokens, schema=schema,
-                                     on_event=on_event, cancelled=cancelled)
+                                     temperature=temperature, on_event=on_event,
+                                     cancelled=cancelled)
         else:
-            completion = self.complete(messages, max_tokens=max_tokens, schema=schema)
+            completion = self.complete(messages, max_tokens=max_tokens, schema=schema,
+                                       temperature=temperature)
         value = parse_structured(completion, validate)
         return Structured(value, completion, reasoning, reasoning_s)
 
