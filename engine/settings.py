@@ -58,7 +58,10 @@ def _as_bool(value: Any) -> bool:
 def _as_int(value: Any) -> int:
     if isinstance(value, bool):
         raise TypeError("expected a whole number")
-    return int(value)
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError("expected a whole number") from None
 
 
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
