@@ -315,9 +315,20 @@ class InferenceClient:
                     transport=self._transport,
                     headers=self._headers(endpoint),
                     trust_env=False,  # never route patient text through a proxy from the env
+                    follow_redirects=False,
+                    event_hooks={"request": [self._only_configured_hosts]},
                 )
                 self._http[endpoint.url] = http
             return http
+
+    def _only_configured_hosts(self, request: httpx.Request) -> None:
+        """Refuse, before connecting, any request that is not for a configured endpoint."""
+        target = (request.url.scheme, request.url.host, request.url.port)
+        for endpoint in self.config.endpoints:
+            url = httpx.URL(endpoint.url)
+            if (url.scheme, url.host, url.port) == target:
+                return
+        raise RequestRejected(f"refused to contact {request.url.host}: not a configured box")
 
     def _headers(self, endpoint: Endpoint) -> dict[str, str]:
         key = self._api_key if self._api_key is not None else api_key_for(endpoint.url)

@@ -258,3 +258,18 @@ def test_a_late_closing_tag_still_keeps_reasoning_out_of_the_final_answer() -> N
         completion = client.stream([{"role": "user", "content": "x"}])
     assert completion.answer == '{"a": 1}'
     assert "再想想" in completion.reasoning
+
+
+def test_only_configured_hosts_are_ever_contacted() -> None:
+    contacted: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        contacted.append(str(request.url))
+        return httpx.Response(200, json={"data": []})
+
+    with make(handler) as client:
+        client.models()
+        http = client._http_for(client.config.endpoints[0])
+        with pytest.raises(RequestRejected, match="not a configured box"):
+            http.get("http://elsewhere.test/v1/models")
+    assert contacted == [f"{A}/v1/models"]
