@@ -541,11 +541,12 @@ def _fresh_store(path: Path, connect: Connector, reason: str) -> tuple[CaseStore
 
 
 def _check_key(store: CaseStore, current: str) -> str | None:
-    """What to tell the user if stored cases were sealed with a key we no longer have."""
+    """What to tell the user when the key changed since the last start (told once)."""
     others = sum(count for key, count in store.key_ids().items() if key != current)
     previous = store.meta("key_id")
-    store.set_meta("key_id", current)
-    if not others and previous in (None, current):
+    if previous != current:
+        store.set_meta("key_id", current)
+    if previous == current or (previous is None and not others):
         return None
     return (
         "The key that protects saved cases is missing from this computer's keyring (was the "
@@ -591,11 +592,11 @@ def _encode(value: JsonValue, field: str) -> bytes:
     try:
         text = json.dumps(value, ensure_ascii=False, allow_nan=False)
         encoded = text.encode("utf-8")
-    except (TypeError, ValueError) as exc:
-        raise BadValue(f"field {field}: value is not JSON data ({exc})") from None
     except UnicodeEncodeError:
         raise BadValue(f"field {field}: text holds characters that are not valid Unicode"
                        " (lone surrogates)") from None
+    except (TypeError, ValueError) as exc:
+        raise BadValue(f"field {field}: value is not JSON data ({exc})") from None
     if len(encoded) > MAX_VALUE_BYTES:
         raise BadValue(f"field {field}: {len(encoded)} bytes is more than {MAX_VALUE_BYTES};"
                        " attach large content with attach()")
