@@ -80,7 +80,7 @@ def _risk_items(known: Known) -> list[Item]:
         return items
 
     if disease is False:
-        items.append(Item("atherosclerotic_disease", 0, "无动脉粥样硬化性疾病史"))
+        items.append(Item("atherosclerotic_disease", 0, "无动脉粥样硬化性疾病史：0 分"))
     if factors is not None:
         count = len(factors)
         points = 2 if count >= 3 else 1 if count >= 1 else 0
