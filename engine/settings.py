@@ -131,6 +131,7 @@ _ALL = [
     Setting("kb_public_key", "str", "", "ed25519 public key (hex) that signs KB bundles"),
     Setting("kb_embedder", "str", "auto", "Embedder of the knowledge base",
             choices=("auto", "box", "local", "none")),
+    Setting("kb_embedding_model", "str", "", "Embedding model on the box; empty = the first"),
     Setting("role", "str", "clinician", "This workstation's role (decides readable KB levels)",
             choices=("clinician", "department_lead", "kb_editor", "admin")),
     Setting("department", "str", "急诊科", "The department this workstation belongs to"),

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -259,7 +259,9 @@ class KnowledgeStore:
                 "SELECT document_id, tag, origin FROM document_tags ORDER BY origin, tag"
             ):
                 tags.setdefault(doc_id, {})[tag] = origin
-        return [DocumentInfo(*row[:13], row[13], tags.get(row[0], {})) for row in rows]
+        names = [f.name for f in fields(DocumentInfo)]
+        return [DocumentInfo(**dict(zip(names, [*row, tags.get(row[0], {})], strict=True)))
+                for row in rows]
 
     def documents(self, reader: Reader, search: SearchFilter | None = None
                   ) -> list[DocumentInfo]:
