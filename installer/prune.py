@@ -57,6 +57,11 @@ def prune_site_packages(site: Path) -> int:
         _drop_distribution(site, name)
     for tests in [p for p in site.glob("numpy/**/tests") if p.is_dir()]:
         _remove(tests)
+    # C headers and import libraries serve only to compile against a package.
+    for headers in ("shiboken6/include", "numpy/_core/include"):
+        _remove(site / headers)
+    for import_library in site.rglob("*.lib"):
+        import_library.unlink()
     for cache in [p for p in site.rglob("__pycache__") if p.is_dir()]:
         _remove(cache)
 
