@@ -8,7 +8,7 @@ import pytest
 
 from engine import scores
 
-NONE = {"conditions": [], "pain": [], "exam": []}
+NONE: dict[str, list[str]] = {"conditions": [], "pain": [], "exam": []}
 
 
 def add_rs(**changes: Any) -> dict[str, Any]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
 from engine import scores
 from engine.errors import BadInput
 
-CASES = [
+CASES: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     # (score, inputs, error class, start of the message)
     ("heart", {"agee": 50}, scores.UnknownInput, "heart.agee: not an input of heart"),
     ("heart", {"age": "52"}, scores.WrongType, "heart.age: expected a number"),
