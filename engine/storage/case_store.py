@@ -303,38 +303,66 @@ class CaseStore:
                 conn.execute("DELETE FROM cases WHERE case_id = ?", (case_id,))
         database.secure_compact(self.conn)
 
-    def salvage_from(self, damaged: Path) -> int:
-        """Copy what can still be read from a damaged journal; the number of cases saved."""
+    def salvage_from(self, damaged: Path, key_id: str) -> int:
+        """Copy what can still be read from a damaged journal; the number of cases saved.
+
+        Values whose case row was lost get a new case row (open, sealed with `key_id`, last
+        changed when the damaged file was), so their text still comes back.
+        """
         try:
             source = sqlite3.connect(f"file:{damaged}?mode=ro", uri=True)
-        except sqlite3.Error:
+            last_change = damaged.stat().st_mtime
+        except (sqlite3.Error, OSError):
             return 0
         try:
             with database.transaction(self.conn):
                 for table in _TABLES:
-                    self._copy_rows(source, table)
+                    self._copy_rows(source, table, key_id, last_change)
             return int(self.conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0])
         finally:
             source.close()
 
-    def _copy_rows(self, source: sqlite3.Connection, table: str) -> None:
+    def _copy_rows(self, source: sqlite3.Connection, table: str, key_id: str,
+                   last_change: float) -> None:
         columns = [row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")]
         listed = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
         insert = f"INSERT OR IGNORE INTO {table} ({listed}) VALUES ({marks})"
-        for row in _readable_rows(source, f"SELECT {listed} FROM {table}"):
-            with contextlib.suppress(sqlite3.IntegrityError):
+        for row in _readable_rows(source, table, listed):
+            try:
                 self.conn.execute(insert, row)
+            except sqlite3.IntegrityError:
+                if table == "cases":
+                    continue
+                case_id = row[columns.index("case_id")]
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO cases (case_id, created_at, updated_at, status,"
+                    " template, key_id) VALUES (?, ?, ?, 'open', '', ?)",
+                    (case_id, last_change, last_change, key_id))
+                with contextlib.suppress(sqlite3.IntegrityError):
+                    self.conn.execute(insert, row)
 
 
-def _readable_rows(source: sqlite3.Connection, query: str) -> Iterator[tuple[object, ...]]:
-    """Rows until the first one SQLite cannot read; a damaged table yields what precedes it."""
+def _readable_rows(source: sqlite3.Connection, table: str, listed: str
+                   ) -> Iterator[tuple[object, ...]]:
+    """The rows SQLite can still read, stepping past damaged pages by rowid."""
     try:
-        cursor = source.execute(query)
-        while True:
-            row = cursor.fetchone()
-            if row is None:
-                return
-            yield tuple(row)
+        top = source.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        log.warning("salvage stopped early: %s", exc)
+        log.warning("salvage: %s unreadable: %s", table, exc)
+        return
+    last, skipped = 0, 0
+    query = f"SELECT rowid, {listed} FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT 1"
+    while top is not None and last < top:
+        try:
+            row = source.execute(query, (last,)).fetchone()
+        except sqlite3.DatabaseError:
+            last += 1  # this rowid's page is damaged: probe the next one
+            skipped += 1
+            continue
+        if row is None:
+            break
+        last = row[0]
+        yield tuple(row[1:])
+    if skipped:
+        log.warning("salvage: stepped over %d unreadable row id(s) of %s", skipped, table)

@@ -54,7 +54,8 @@ def check_sound(conn: sqlite3.Connection) -> None:
     """Damaged, naming what SQLite's quick check found, unless the database passes it."""
     rows = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
     if rows != ["ok"]:
-        raise Damaged("; ".join(str(row) for row in rows)[:300])
+        found = " ".join(str(row).replace("*** in database main ***", "") for row in rows)
+        raise Damaged(" ".join(found.split())[:300])
 
 
 def _code(exc: BaseException) -> int | None:

@@ -169,7 +169,7 @@ class CaseJournal:
         key = (KeyStore(home) if keys is None else keys).get_or_create("journal")
         if key.warning:
             early.append((NoticeCode.KEY_FILE, key.warning))
-        store, damage = _open_store(folder / DB_NAME, connect)
+        store, damage = _open_store(folder / DB_NAME, connect, key.key_id)
         if damage:
             early.append((NoticeCode.DAMAGED, damage))
         lost = _check_key(store, key.key_id)
@@ -466,7 +466,7 @@ class CaseJournal:
         path = self._store.path
         with contextlib.suppress(sqlite3.Error):
             self._store.close()
-        self._store, message = _fresh_store(path, self._connect, reason)
+        self._store, message = _fresh_store(path, self._connect, reason, self._sealer.key_id)
         with self._lock:
             everything = Batch()
             for case_id, case in self._cases.items():
@@ -483,6 +483,11 @@ class CaseJournal:
             self._unreadable = unreadable
             for found in stored:
                 self._cases[found.row.case_id] = _case_from(found)
+        damaged = sum(found.damaged_values for found in stored)
+        if damaged:
+            self._notify(NoticeCode.DAMAGED, (
+                f"{damaged} saved value(s) in the case journal were changed on disk and cannot "
+                "be read; the rest of each case is there. Check your open cases."))
 
     def _notify(self, code: NoticeCode, message: str) -> None:
         notice = Notice(code, message, self._clock())
@@ -514,7 +519,7 @@ class CaseJournal:
                 self._stopping.wait(RETRY_S)
 
 
-def _open_store(path: Path, connect: Connector) -> tuple[CaseStore, str | None]:
+def _open_store(path: Path, connect: Connector, key_id: str) -> tuple[CaseStore, str | None]:
     """The journal file, or a fresh one (and what to tell the user) if it was damaged."""
     try:
         return CaseStore.open_sound(path, connect), None
@@ -524,14 +529,15 @@ def _open_store(path: Path, connect: Connector) -> tuple[CaseStore, str | None]:
                 raise DiskFull(f"the disk holding {path.parent} is full: the case journal "
                                "cannot start; free space there and start again") from None
             raise
-        return _fresh_store(path, connect, str(exc))
+        return _fresh_store(path, connect, str(exc), key_id)
 
 
-def _fresh_store(path: Path, connect: Connector, reason: str) -> tuple[CaseStore, str]:
+def _fresh_store(path: Path, connect: Connector, reason: str,
+                 key_id: str) -> tuple[CaseStore, str]:
     moved = database.move_aside(path, "damaged")
     log.error("the case journal %s is damaged (%s); moved to %s", path, reason, moved.name)
     store = CaseStore.open_sound(path, connect)
-    saved = store.salvage_from(moved)
+    saved = store.salvage_from(moved, key_id)
     message = (
         f"The case journal was damaged ({reason}). It was moved aside to {moved} and a fresh "
         f"one was started; {saved} case(s) could be copied from it. Check your open cases; "
