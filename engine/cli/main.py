@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli.draft",
     "engine.cli.box",
     "engine.cli.audit",
+    "engine.cli.kb",
 )
 
 # Commands that live in other packages (the desktop panel) register through entry points,
