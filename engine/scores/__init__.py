@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from engine.scores import registry
+from engine.scores import registry, troponin
 from engine.scores.base import compute as _compute
 from engine.scores.errors import (
     OutOfRange,
@@ -48,6 +48,7 @@ __all__ = [
     "input_names",
     "names",
     "title",
+    "troponin",
     "version",
 ]
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from engine import scores
+from engine.scores import registry
 
 # Range of each score with nothing known, worked from the point tables.
 EMPTY_RANGES = {
@@ -82,3 +83,4 @@ def test_the_result_is_json_with_exactly_the_contract_keys() -> None:
     for name in scores.names():
         result = scores.compute(name, {}).to_dict()
         assert set(result) == base | extra.get(name, set()), name
+        assert set(registry.get(name).extra_keys) == extra.get(name, set())

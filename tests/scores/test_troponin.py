@@ -253,3 +253,10 @@ def test_bad_input_names_what_is_wrong(call: object, start: str) -> None:
         call()  # type: ignore[operator]
     assert str(caught.value).startswith(start)
     assert caught.value.exit_code == 2
+
+
+def test_the_contract_keywords() -> None:
+    result = troponin.evaluate(assay="roche_hs_ctnt", protocol="0h1h", draws=[(T0, 7.0)],
+                               onset=None, now=T0)
+    assert (result.verdict, result.next_draw_at) == ("pending", T0 + HOUR)
+    assert troponin.first_repeat_due(protocol="0h1h", first_draw_at=T0) == T0 + HOUR

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine.scores.troponin.algorithm import assay, evaluate, second_interval
+from engine.scores.troponin.algorithm import evaluate, find_assay, second_interval
 from engine.scores.troponin.assays import ASSAYS, CITATION, PROTOCOLS
 from engine.scores.troponin.result import Draw, TroponinResult, Verdict
 
@@ -46,9 +46,9 @@ def protocols() -> list[str]:
 
 
 def assay_label(assay_id: str) -> str:
-    return assay(assay_id).label
+    return find_assay(assay_id).label
 
 
 def validated_protocols(assay_id: str) -> list[str]:
     """The protocols Table 5 gives this assay cut-offs for (empty: "not validated")."""
-    return [protocol for protocol in PROTOCOLS if assay(assay_id).validated(protocol)]
+    return [protocol for protocol in PROTOCOLS if find_assay(assay_id).validated(protocol)]

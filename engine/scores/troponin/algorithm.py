@@ -70,7 +70,7 @@ class _Case:
         return self.first.at + THIRD_SAMPLE_AFTER
 
 
-def assay(assay_id: str) -> Assay:
+def find_assay(assay_id: str) -> Assay:
     if assay_id not in ASSAYS:
         raise TroponinInputError(f"assay: {assay_id!r} is not a known assay; choose one of"
                                  f" {', '.join(ASSAYS)}")
@@ -83,10 +83,10 @@ def second_interval(protocol: str) -> timedelta:
     return PROTOCOLS[protocol]
 
 
-def evaluate(assay_id: str, protocol: str, draws: Sequence[tuple[datetime, float]],
+def evaluate(assay: str, protocol: str, draws: Sequence[tuple[datetime, float]],
              onset: datetime | None, now: datetime) -> TroponinResult:
     """The verdict and the next draw due, for draws in ng/L, as seen at `now`."""
-    chosen = assay(assay_id)
+    chosen = find_assay(assay)
     second_interval(protocol)
     ordered = _checked_draws(draws, onset, now)
     cut = chosen.validated(protocol)
