@@ -52,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_stdin_object() -> dict[str, Any]:
+    if sys.stdin.isatty():
+        # Reading a terminal would wait silently for an end-of-file the user never types.
+        raise BadInput(f"{WHAT}: none piped in; use echo '{{\"age\": 52}}' | sentinel score NAME")
     raw = sys.stdin.buffer.read(MAX_TEXT_CHARS * 4 + 1)
     if len(raw) > MAX_TEXT_CHARS * 4:
         raise BadInput(f"{WHAT} are larger than {MAX_TEXT_CHARS * 4} bytes; pass one JSON object")

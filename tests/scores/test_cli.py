@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -72,6 +73,18 @@ def test_score_bad_input_exits_2_with_one_line(args: list[str], stdin: bytes, me
     error = done.stderr.decode("utf-8")
     assert error.count("\n") == 1
     assert error.startswith(f"sentinel: error: {message}")
+
+
+def test_score_from_a_terminal_says_to_pipe_instead_of_waiting() -> None:
+    primary, terminal = os.openpty()
+    try:
+        done = subprocess.run([str(SENTINEL), "score", "heart"], stdin=terminal,
+                              capture_output=True, timeout=60, check=False)
+    finally:
+        os.close(primary)
+        os.close(terminal)
+    assert done.returncode == 2
+    assert done.stderr.decode("utf-8").startswith("sentinel: error: score inputs on stdin: none")
 
 
 def test_troponin_text_reminder() -> None:
