@@ -69,6 +69,9 @@ def _read_stdin_object() -> dict[str, Any]:
         data = json.loads(text, object_pairs_hook=_no_repeated_keys)
     except json.JSONDecodeError as exc:
         raise BadInput(f"{WHAT} are not valid JSON: {exc.msg} at character {exc.pos}") from None
+    except ValueError:
+        # json raises a plain ValueError for integers longer than Python will convert.
+        raise BadInput(f"{WHAT} hold a number too long to read; check the values") from None
     except RecursionError:
         raise BadInput(f"{WHAT} are nested too deeply; pass a flat JSON object") from None
     if not isinstance(data, dict):

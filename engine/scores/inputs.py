@@ -91,12 +91,12 @@ class Number(Input):
         if isinstance(value, bool) or not isinstance(value, int | float):
             kind = "a whole number" if self.whole else "a number"
             raise WrongType(f"{field}: expected {kind}{self._in_unit()}, got {_shown(value)}")
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):
             raise OutOfRange(f"{field}: {value} is not a finite number")
         if self.whole and not float(value).is_integer():
             raise WrongType(f"{field}: expected a whole number, got {value}")
         if not self.lowest <= value <= self.highest:
-            raise OutOfRange(f"{field}: {value} is outside {_number(self.lowest)}"
+            raise OutOfRange(f"{field}: {_shown(value)} is outside {_number(self.lowest)}"
                              f"-{_number(self.highest)}{self._in_unit()}")
         return int(value) if self.whole else value
 
@@ -158,6 +158,8 @@ def _shown(value: object) -> str:
 
 
 def _json_name(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**15:
+        return "a number too large to be real"  # and repr() may refuse over 4300 digits
     # Speak JSON to the caller: true/false/null, not True/False/None.
     if value is True:
         return "true"

@@ -62,6 +62,7 @@ def test_score_list_names_every_score_with_its_citation() -> None:
     (["heart"], b'{"age": 50, "age": 60}', "score inputs on stdin: 'age' is given twice"),
     (["heart"], b"[" * 100_000, "score inputs on stdin are larger than"),
     (["heart"], b"[" * 5_000, "score inputs on stdin are nested too deeply"),
+    (["heart"], b'{"age": ' + b"9" * 5_000 + b"}", "score inputs on stdin hold a number too"),
     (["apgar"], b"{}", "score: 'apgar' is not a score"),
     ([], b"{}", "score: give a score name"),
 ])

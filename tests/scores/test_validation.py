@@ -19,6 +19,8 @@ CASES: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     ("heart", {"age": 131}, scores.OutOfRange, "heart.age: 131 is outside 0-130"),
     ("heart", {"age": math.nan}, scores.OutOfRange, "heart.age: nan is not a finite number"),
     ("heart", {"age": math.inf}, scores.OutOfRange, "heart.age: inf is not a finite number"),
+    ("heart", {"age": 10**400}, scores.OutOfRange,
+     "heart.age: a number too large to be real is outside"),
     ("heart", {"history": "very"}, scores.UnknownChoice, "heart.history: 'very' is not one of"),
     ("heart", {"history": 2}, scores.WrongType, "heart.history: expected one of"),
     ("heart", {"risk_factors": "diabetes"}, scores.WrongType,
