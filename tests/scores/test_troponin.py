@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.scores import TroponinInputError, troponin
 from engine.scores.troponin.assays import ASSAYS, Cutoffs
@@ -234,6 +236,8 @@ def test_to_dict_is_json_with_iso_times() -> None:
      "draws: two draws at"),
     (lambda: troponin.evaluate("roche_hs_ctnt", "0h1h", [(T0, -1.0)], None, T0),
      "draws[0]: -1.0 ng/L is outside"),
+    (lambda: troponin.evaluate("roche_hs_ctnt", "0h1h", [(T0, 10**400)], None, T0),
+     "draws[0]: a number too large to be real ng/L is outside"),
     (lambda: troponin.evaluate("roche_hs_ctnt", "0h1h", [(T0, True)], None, T0),
      "draws[0]: value must be a number"),
     (lambda: troponin.evaluate("roche_hs_ctnt", "0h1h", [(T0, float("nan"))], None, T0),
@@ -260,3 +264,29 @@ def test_the_contract_keywords() -> None:
                                onset=None, now=T0)
     assert (result.verdict, result.next_draw_at) == ("pending", T0 + HOUR)
     assert troponin.first_repeat_due(protocol="0h1h", first_draw_at=T0) == T0 + HOUR
+
+
+@settings(max_examples=300, deadline=None)
+@given(assay=st.sampled_from(troponin.assays()), protocol=st.sampled_from(["0h1h", "0h2h"]),
+       values=st.lists(st.floats(0, 500, allow_nan=False), min_size=0, max_size=4),
+       gaps=st.lists(st.integers(1, 300), min_size=3, max_size=3),
+       onset_before=st.none() | st.integers(0, 24 * 60), wait=st.integers(0, 400))
+def test_any_valid_draws_get_an_answer(assay: str, protocol: str, values: list[float],
+                                       gaps: list[int], onset_before: int | None,
+                                       wait: int) -> None:
+    times = [T0]
+    for gap in gaps[: max(len(values) - 1, 0)]:
+        times.append(times[-1] + gap * MINUTE)
+    draws = list(zip(times, values, strict=False))
+    now = (draws[-1][0] if draws else T0) + wait * MINUTE
+    onset = None if onset_before is None else T0 - onset_before * MINUTE
+
+    result = troponin.evaluate(assay, protocol, draws, onset, now)
+    json.dumps(result.to_dict(), ensure_ascii=False)
+    assert result.message
+    if result.verdict in ("rule_in", "rule_out", "not_validated"):
+        assert result.next_draw_at is None
+    elif draws and result.next_draw_at is not None:
+        assert result.next_draw_at - T0 in (INTERVAL[protocol], 3 * HOUR)
+    if draws and result.verdict == "rule_out":
+        assert draws[0][1] < cut_of(assay, protocol).low

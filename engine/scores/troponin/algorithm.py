@@ -217,10 +217,12 @@ def _checked_draw(index: int, draw: object) -> tuple[datetime, float]:
     at, value = draw
     if not isinstance(at, datetime):
         raise TroponinInputError(f"draws[{index}]: expected a date and time, got {at!r}")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            isinstance(value, float) and not math.isfinite(value)):
         raise TroponinInputError(f"draws[{index}]: value must be a number of ng/L, got {value!r}")
     if not 0 <= value <= HIGHEST_VALUE:
-        raise TroponinInputError(f"draws[{index}]: {value} ng/L is outside 0-{HIGHEST_VALUE};"
+        shown = value if abs(value) < 10**15 else "a number too large to be real"
+        raise TroponinInputError(f"draws[{index}]: {shown} ng/L is outside 0-{HIGHEST_VALUE};"
                                  f" check the unit (ng/L)")
     return at, float(value)
 
