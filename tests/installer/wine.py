@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -102,3 +103,65 @@ class Wine:
         self.settle()
         return "".join((self.prefix / name).read_text("utf-8", "replace")
                        for name in ("system.reg", "user.reg"))
+
+
+def forwarder_dll(dll_name: str, exports: dict[str, str]) -> bytes:
+    """A 64-bit DLL holding only an export table that forwards each name to another DLL."""
+    section_rva, file_alignment = 0x1000, 0x200
+    names = sorted(exports)
+    count = len(names)
+    functions = section_rva + 40  # after the export directory
+    name_pointers = functions + 4 * count
+    ordinals = name_pointers + 4 * count
+    strings = bytearray()
+    strings_rva = ordinals + 2 * count
+
+    def add(text: str) -> int:
+        offset = strings_rva + len(strings)
+        strings.extend(text.encode("ascii") + b"\0")
+        return offset
+
+    dll_rva = add(dll_name)
+    name_rvas = [add(name) for name in names]
+    target_rvas = [add(exports[name]) for name in names]
+    body = struct.pack("<IIHHIIIIIII", 0, 0, 0, 0, dll_rva, 1, count, count, functions,
+                       name_pointers, ordinals)
+    body += b"".join(struct.pack("<I", rva) for rva in target_rvas)
+    body += b"".join(struct.pack("<I", rva) for rva in name_rvas)
+    body += b"".join(struct.pack("<H", index) for index in range(count))
+    body += bytes(strings)
+    size = len(body)
+    raw_size = -(-size // file_alignment) * file_alignment
+
+    dos = bytearray(0x40)
+    dos[0:2] = b"MZ"
+    struct.pack_into("<I", dos, 0x3C, 0x40)
+    dll_flags = 0x2022  # executable image, large-address aware, DLL
+    coff = struct.pack("<HHIIIHH", 0x8664, 1, 0, 0, 0, 240, dll_flags)
+    directories = [(0, 0)] * 16
+    directories[0] = (section_rva, size)  # the export table
+    image_size = section_rva + -(-size // 0x1000) * 0x1000
+    optional = struct.pack("<HBBIIIIIQIIHHHHHHIIIIHHQQQQII", 0x20B, 14, 0, 0, raw_size, 0, 0,
+                           section_rva, 0x180000000, 0x1000, file_alignment, 6, 0, 0, 0, 6, 0,
+                           0, image_size, file_alignment, 0, 3, 0x0160, 0x100000, 0x1000,
+                           0x100000, 0x1000, 0, 16)
+    optional += b"".join(struct.pack("<II", *entry) for entry in directories)
+    section = struct.pack("<8sIIIIIIHHI", b".rdata", size, section_rva, raw_size,
+                          file_alignment, 0, 0, 0, 0, 0x40000040)
+    header = bytes(dos) + b"PE\0\0" + coff + optional + section
+    header += b"\0" * (file_alignment - len(header))
+    return header + body + b"\0" * (raw_size - size)
+
+
+def add_process_prng(wine: Wine) -> Path:
+    """Give Wine 8.0 the bcryptprimitives.dll it lacks (Windows 10 and 11 have it).
+
+    Rust's standard library (1.78 on) takes random bytes from ProcessPrng in that DLL, so
+    pydantic_core and cryptography cannot load under Wine 8 without it. This test-only DLL
+    forwards ProcessPrng to advapi32's RtlGenRandom (SystemFunction036), which has the same
+    arguments. It lives in the test's Wine prefix, never in the MSI.
+    """
+    target = wine.drive_c / "windows" / "system32" / "bcryptprimitives.dll"
+    target.write_bytes(forwarder_dll("bcryptprimitives.dll",
+                                     {"ProcessPrng": "advapi32.SystemFunction036"}))
+    return target
