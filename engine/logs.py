@@ -31,6 +31,9 @@ _SECRETS = (
 # a line, so digits and Latin words between Chinese words go too ("胸痛3小时 HR 110 冷汗").
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _PATIENT_TEXT = re.compile(rf"[{_CJK}](?:[^\n]*[{_CJK}])?")
+# The same text escaped: JSON's \uXXXX (ensure_ascii) and the repr of UTF-8 bytes (\xNN).
+_ESCAPE = r"(?:\\u[3-9a-fA-F][0-9a-fA-F]{3}|(?:\\x[89a-fA-F][0-9a-fA-F]){2,})"
+_ESCAPED_TEXT = re.compile(rf"{_ESCAPE}(?:[^\n]*{_ESCAPE})?")
 _TEXT_FIELDS = re.compile(
     r"""(?i)(["']?(?:content|prompt|messages|text|input|dictation|typed_text|draft)["']?"""
     r"""\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
@@ -45,6 +48,7 @@ def redact(text: str, *, patient_text: bool = True) -> str:
         return text
 
     text = _TEXT_FIELDS.sub(lambda found: f'{found.group(1)}"[text redacted]"', text)
+    text = _ESCAPED_TEXT.sub("[text redacted]", text)
     text = _PATIENT_TEXT.sub(lambda found: f"[text redacted: {len(found.group())} chars]", text)
     if len(text) > MAX_MESSAGE_CHARS:
         text = f"{text[:MAX_MESSAGE_CHARS]} [... {len(text) - MAX_MESSAGE_CHARS} chars cut]"
