@@ -2,8 +2,10 @@
 
 Exact duplicates share the hash of their text with spaces and punctuation removed. Near
 duplicates (a changed date, a typo fixed) have 64-bit simhashes over character trigrams
-within `NEAR_BITS` bits of each other. Four 16-bit bands find candidates without comparing
-every pair: two hashes within 3 bits agree on at least one band.
+within `NEAR_BITS` bits of each other (measured on chunk-sized Chinese text: a changed word
+moves 2-4 bits, a chunk sharing half its sentences about 10, unrelated text about 26). Eight
+8-bit bands find candidates without comparing every pair: two hashes within 7 bits agree on at
+least one band.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-NEAR_BITS = 3
-_BANDS = 4
+NEAR_BITS = 6
+_BANDS = 8
 _NOT_CONTENT = re.compile(r"[\W_]+")
 _MASK64 = (1 << 64) - 1
 
@@ -57,7 +59,7 @@ def duplicates(texts: Sequence[str]) -> dict[int, int]:
             found[index] = first_by_hash[exact]
             continue
         first_by_hash[exact] = index
-        keys = [(band, (sim >> (16 * band)) & 0xFFFF) for band in range(_BANDS)]
+        keys = [(band, (sim >> (8 * band)) & 0xFF) for band in range(_BANDS)]
         match = next((other for key in keys for other in bands[key]
                       if distance(sim, sims[other]) <= NEAR_BITS), None)
         if match is not None:
