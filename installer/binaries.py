@@ -102,7 +102,7 @@ def _offset(sections: list[tuple[int, int, int]], rva: int) -> int:
 
 def _import_names(data: mmap.mmap, sections: list[tuple[int, int, int]], rva: int,
                   entry_size: int, name_field: int) -> list[str]:
-    names = []
+    names: list[str] = []
     entry = _offset(sections, rva)
     while True:
         descriptor = bytes(data[entry:entry + entry_size])

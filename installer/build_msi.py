@@ -157,7 +157,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--work", type=Path, default=REPO / "build" / "msi",
                         help="scratch folder for the staged payload")
     parser.add_argument("--relock", action="store_true",
-                        help="resolve the Windows wheels again (rewrites windows-requirements.txt)")
+                        help="resolve the Windows wheels again "
+                        "(rewrites installer/windows-requirements.txt)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every tool run")
     return parser
 
@@ -177,12 +178,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             relock=args.relock,
         )
     except InstallerError as exc:
-        print(f"installer/build: error: {exc}", file=sys.stderr)
+        sys.stderr.write(f"installer/build: error: {exc}\n")
         return exc.exit_code
 
     size = result.msi.stat().st_size / 2**20
     steps = ", ".join(f"{step} {value:.1f}s" for step, value in result.seconds.items())
-    print(f"{result.msi} ({size:.1f} MiB) in {time.monotonic() - started:.1f}s: {steps}")
+    total = time.monotonic() - started
+    sys.stdout.write(f"{result.msi} ({size:.1f} MiB) in {total:.1f}s: {steps}\n")
     return 0
 
 

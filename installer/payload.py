@@ -46,13 +46,15 @@ SENTINEL_CMD = (
 )
 
 # DLLs that every supported Windows (10 1809 and later, 11) has in System32, plus the API sets.
-SYSTEM_DLLS = frozenset("""
-advapi32 authz avrt bcrypt bcryptprimitives cabinet comctl32 comdlg32 crypt32 d2d1 d3d11 d3d12
-d3d9 d3dcompiler_47 dnsapi dwmapi dwrite dxgi dxva2 evr gdi32 hid icuuc imagehlp imm32 iphlpapi
-kernel32 mf mfplat mfreadwrite mpr mscms msi msvcrt ncrypt netapi32 ntdll ole32 oleaut32 opengl32
-propsys rpcrt4 secur32 setupapi shcore shell32 shlwapi uiautomationcore user32 userenv uxtheme
-version winhttp winmm winspool ws2_32 wtsapi32
-""".split())
+SYSTEM_DLLS = frozenset((
+    "advapi32", "authz", "avrt", "bcrypt", "bcryptprimitives", "cabinet", "comctl32",
+    "comdlg32", "crypt32", "d2d1", "d3d11", "d3d12", "d3d9", "d3dcompiler_47", "dnsapi",
+    "dwmapi", "dwrite", "dxgi", "dxva2", "evr", "gdi32", "hid", "icuuc", "imagehlp", "imm32",
+    "iphlpapi", "kernel32", "mf", "mfplat", "mfreadwrite", "mpr", "mscms", "msi", "msvcrt",
+    "ncrypt", "netapi32", "ntdll", "ole32", "oleaut32", "opengl32", "propsys", "rpcrt4",
+    "secur32", "setupapi", "shcore", "shell32", "shlwapi", "uiautomationcore", "user32",
+    "userenv", "uxtheme", "version", "winhttp", "winmm", "winspool", "ws2_32", "wtsapi32",
+))
 
 
 @dataclass

@@ -117,7 +117,7 @@ def check_wheel_tags(site: Path) -> dict[str, str]:
     for wheel_file in sorted(site.glob("*.dist-info/WHEEL")):
         lines = wheel_file.read_text("utf-8").splitlines()
         found = [line.split(":", 1)[1].strip() for line in lines if line.startswith("Tag:")]
-        distribution = wheel_file.parent.name.rsplit("-", 1)[0]
+        distribution = wheel_file.parent.name.removesuffix(".dist-info").rsplit("-", 1)[0]
         wrong = [tag for tag in found if tag.rsplit("-", 1)[-1] not in WINDOWS_PLATFORM_TAGS]
         if not found or wrong:
             raise PayloadError(f"{distribution} is not a Windows x64 or pure-Python wheel "

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -46,7 +45,7 @@ from engine.home import sentinel_home
 from engine.settings import Settings
 settings = Settings.load()
 keys = ("inference_urls", "ca_bundle", "kb_source", "kb_public_key", "role",
-        "vosk_model_dir", "language")
+        "vosk_model_dir", "language", "tls_verify", "retention_hours")
 result = {"settings": {key: [settings.get(key), settings.origin(key)] for key in keys}}
 result["home"] = str(sentinel_home())
 result["imported"] = [name for name in MODULES if importlib.import_module(name)]
@@ -123,10 +122,13 @@ def lifecycle(older_msi: Built, newer_msi: Built,
         wine.registry(f"{UNINSTALL_KEY}\\{older_msi.product_code}") is not None)
     seen.probes["install"] = probe(wine, modules)
 
-    # IT's policy wins over the installer's value; a list policy arrives as REG_MULTI_SZ.
+    # IT's policy wins over the installer's value. The ADMX's element types: a list arrives
+    # as REG_MULTI_SZ, a choice as REG_SZ, a switch and a number as REG_DWORD.
     wine.reg_add(POLICY_KEY, "role", "REG_SZ", "kb_editor")
     wine.reg_add(POLICY_KEY, "inference_urls", "REG_MULTI_SZ",
                  r"https://policy-box.hospital.local\0https://spare.hospital.local")
+    wine.reg_add(POLICY_KEY, "tls_verify", "REG_DWORD", "0")
+    wine.reg_add(POLICY_KEY, "retention_hours", "REG_DWORD", "12")
     seen.probes["policy"] = probe(wine, modules)
     wine.run("reg", "delete", POLICY_KEY, "/f", "/reg:64")
 
@@ -202,6 +204,8 @@ def test_policy_overrides_the_installer(lifecycle: Observed) -> None:
     assert found["inference_urls"] == [
         ["https://policy-box.hospital.local", "https://spare.hospital.local"], "policy"]
     assert found["language"] == ["zh_CN", "installer"]
+    assert found["tls_verify"] == [False, "policy"]
+    assert found["retention_hours"] == [12.0, "policy"]
 
 
 def test_upgrade_keeps_settings_and_takes_new_ones(lifecycle: Observed, newer_msi: Built) -> None:
