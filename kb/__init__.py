@@ -6,7 +6,7 @@ role and department, and an embedder. The parts:
 - `store`: SQLite through sqlite-utils, schema steps in `migrations`, jieba full-text (`text`)
 - `vectors`: exact numpy search for small stores, hnswlib above `EXACT_LIMIT`
 - `importer`: `readers` (md, txt, html, docx, pdf), `cleaning`, `chunking`, `dedup`, `tagging`
-- `search`: SQL filters and access first, bm25 + vectors fused by reciprocal rank
+- `retrieval`: SQL filters and access first, bm25 + vectors fused by reciprocal rank
 - `access`: levels (public, department, restricted) and which roles read them
 - `bundle`: signed per-level bundles; verified, atomic pulls
 - `evaluate`, `feedback`: recall@k and MRR; doctors' verdicts on citations
@@ -30,7 +30,7 @@ from kb.errors import KBError
 from kb.evaluate import EvalReport, evaluate, read_cases
 from kb.feedback import VERDICTS, FeedbackEntry, FeedbackLog
 from kb.importer import ImportOptions, ImportReport, import_paths
-from kb.search import Hit, SearchResult, search
+from kb.retrieval import Hit, SearchResult, search
 from kb.store import DocumentInfo, KnowledgeStore, SearchFilter
 
 __all__ = [

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import BadEvalFile
-from kb.search import SearchResult
+from kb.retrieval import SearchResult
 from kb.store import SearchFilter
 
 FIELDS = {"query", "expect_sources", "department", "level"}
