@@ -85,7 +85,7 @@ def test_vosk_model_folder_is_checked(tmp_path: Path) -> None:
 @pytest.mark.parametrize("version", ["", "1.2", "1.2.3.4", "a.b.c", "256.0.0", "1.0.65536",
                                      " 1.0.0", "1.0.0-rc1"])
 def test_bad_versions_are_refused(version: str) -> None:
-    with pytest.raises(BadBuildInput, match="MAJOR.MINOR.BUILD"):
+    with pytest.raises(BadBuildInput, match=r"MAJOR\.MINOR\.BUILD"):
         build_msi.check_version(version)
 
 

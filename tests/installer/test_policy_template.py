@@ -37,7 +37,7 @@ def test_policies_write_the_setting_keys_under_the_policy_key() -> None:
     for element in root.iterfind(".//p:policy", NS):
         assert element.get("key") == POLICY_KEY
         assert element.get("class") == "Both"
-        names = [e.get("valueName") for e in element.iter() if e.get("valueName")]
+        names = [e.get("valueName", "") for e in element.iter() if e.get("valueName")]
         assert len(names) == 1, element.get("name")
         written[names[0]] = element
     assert set(written) == {p.key for p in policy.POLICIES}
