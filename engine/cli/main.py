@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli.box",
     "engine.cli.audit",
     "engine.cli.kb",
+    "engine.cli.transcribe",
 )
 
 # Commands that live in other packages (the desktop panel) register through entry points,
