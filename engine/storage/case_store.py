@@ -52,6 +52,7 @@ JOURNAL_MIGRATIONS = (
 )
 
 _TABLES = ("cases", "case_values", "attachments", "audio_chunks")
+_PAGE = 4096  # SQLite's default page size, which the journal never changes
 
 
 @dataclass
@@ -307,12 +308,19 @@ class CaseStore:
         """Copy what can still be read from a damaged journal; the number of cases saved.
 
         Values whose case row was lost get a new case row (open, sealed with `key_id`, last
-        changed when the damaged file was), so their text still comes back.
+        changed when the damaged file was), so their text still comes back. A file whose
+        header was overwritten is read through a copy with a fresh header.
         """
         try:
-            source = sqlite3.connect(f"file:{damaged}?mode=ro", uri=True)
             last_change = damaged.stat().st_mtime
-        except (sqlite3.Error, OSError):
+        except OSError:
+            return 0
+        repaired = None
+        if not _readable(damaged):
+            repaired = _with_fresh_header(damaged)
+        try:
+            source = sqlite3.connect(f"file:{repaired or damaged}?mode=ro", uri=True)
+        except sqlite3.Error:
             return 0
         try:
             with database.transaction(self.conn):
@@ -321,6 +329,8 @@ class CaseStore:
             return int(self.conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0])
         finally:
             source.close()
+            if repaired is not None:
+                database.remove_database(repaired)
 
     def _copy_rows(self, source: sqlite3.Connection, table: str, key_id: str,
                    last_change: float) -> None:
@@ -341,6 +351,48 @@ class CaseStore:
                     (case_id, last_change, last_change, key_id))
                 with contextlib.suppress(sqlite3.IntegrityError):
                     self.conn.execute(insert, row)
+
+
+def _readable(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def _with_fresh_header(damaged: Path) -> Path | None:
+    """A copy of the file under the 100-byte header of a new, empty database.
+
+    The journal always has 4096-byte pages and no auto-vacuum, so a new header fits once told
+    to take the size from the file (0 at offset 28), to forget the free list (offsets 32-39)
+    and to read without a WAL (bytes 18-19 = 1).
+    """
+    data = damaged.read_bytes()
+    if len(data) < 2 * _PAGE or len(data) % _PAGE:
+        return None
+    template = damaged.with_name(damaged.name + ".template")
+    conn = sqlite3.connect(template)
+    try:
+        conn.execute(f"PRAGMA page_size = {_PAGE}")
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+    finally:
+        conn.close()
+    header = bytearray(template.read_bytes()[:100])
+    database.remove_database(template)
+    header[18:20] = b"\x01\x01"
+    header[28:32] = bytes(4)
+    header[32:40] = bytes(8)
+    repaired = damaged.with_name(damaged.name + ".repair")
+    repaired.write_bytes(bytes(header) + data[100:])
+    return repaired
 
 
 def _readable_rows(source: sqlite3.Connection, table: str, listed: str

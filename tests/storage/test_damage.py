@@ -63,10 +63,16 @@ def test_an_unreadable_file_is_moved_aside_and_a_fresh_one_started(open_journal,
                if not found.name.endswith(("-wal", "-shm"))]
     assert str(moved) in message
     assert "a fresh one was started" in message and "Check your open cases" in message
+    if damage == "header":
+        # Only the header was hit: read through a fresh header, every case comes back.
+        assert "12 case(s) could be copied" in message
+        assert sorted(case.values["typed_text"] for case in journal.open_cases()) == sorted(
+            _text(number) for number in range(12))
     case_id = journal.new_case()
     journal.record(case_id, "typed_text", "after the damage")
     journal.close()
     assert open_journal().case(case_id).values["typed_text"] == "after the damage"
+    assert not list(path.parent.glob("*.repair")) and not list(path.parent.glob("*.template"))
 
 
 def _first_page(path: Path, table: str, kind: str) -> int:
