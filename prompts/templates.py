@@ -267,7 +267,7 @@ def parse_template(raw: str, *, source: str = "<template>", kind: str | None = N
         scores=tuple(_identifier(s, f"{source}: 'scores'")
                      for s in _list(data, "scores", source)),
         history=tuple(_history(item, source) for item in _list(data, "history", source)),
-        red_flags=tuple(_red_flag(item, source) for item in _list(data, "red_flags", source)),
+        red_flags=tuple(red_flag_from_data(item, source) for item in _list(data, "red_flags", source)),
         workup=tuple(_workup(item, source) for item in _list(data, "workup", source)),
         reminders=tuple(_reminder(item, source) for item in _list(data, "reminders", source)),
         notes=_text(data.get("notes", ""), f"{source}: 'notes'", empty=True, limit=400),
@@ -323,7 +323,8 @@ def _history(item: Any, source: str) -> HistoryItem:
                        _text(item.get("text"), f"{where}: 'text'"), covers)
 
 
-def _red_flag(item: Any, source: str) -> RedFlag:
+def red_flag_from_data(item: Any, source: str) -> RedFlag:
+    """One red flag from its TOML table (templates and the engine's universal flags)."""
     where = f"{source} [[red_flags]] {item.get('id', '?') if isinstance(item, dict) else '?'}"
     _only(item, RED_FLAG_KEYS, where)
     flag = RedFlag(

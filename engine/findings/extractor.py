@@ -13,8 +13,16 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from engine.findings.measures import Duration, find_age, find_durations, find_sex, find_vitals
+from engine.findings.measures import (
+    Duration,
+    find_age,
+    find_clock_onset,
+    find_durations,
+    find_sex,
+    find_vitals,
+)
 from engine.findings.model import FamilyEvent, Findings, Span
 from engine.findings.negation import Marked, find_scopes
 from engine.findings.relations import FamilyContext, Radiation, find_family, find_radiation
@@ -42,8 +50,11 @@ class Hit(Marked):
     polarity: str  # "pos" (the word says it), "neg" (可平卧), "unknown" (戒烟)
 
 
-def extract(text: str, vocab: Vocabulary | None = None) -> Findings:
-    """Read the findings of ``text``. Never raises on odd input: unreadable text finds nothing."""
+def extract(text: str, vocab: Vocabulary | None = None, now: datetime | None = None) -> Findings:
+    """Read the findings of ``text``. Never raises on odd input: unreadable text finds nothing.
+
+    With ``now``, a clock time of onset (今晨7点开始) gives the duration when no duration is
+    written."""
     vocab = vocabulary() if vocab is None else vocab
     view = normalise(text)
     findings = Findings()
@@ -60,7 +71,7 @@ def extract(text: str, vocab: Vocabulary | None = None) -> Findings:
     _decide_radiation(findings, radiation)
     _decide_family(findings, family)
     _decide_healthy(findings, view, vocab, hits)
-    _decide_numbers(findings, view, hits, family.windows)
+    _decide_numbers(findings, view, hits, family.windows, now)
     log.debug("extracted %d present, %d absent, %d history findings",
               len(findings.present), len(findings.absent), len(findings.history))
     return findings
@@ -220,6 +231,7 @@ def _decide_healthy(findings: Findings, view: View, vocab: Vocabulary, hits: lis
     spans = [view.span(m.start(), m.end()) for m in pattern.finditer(view.text)]
     if not spans:
         return
+    findings.previously_healthy = True
     for disease in vocab.healthy_denies:
         if disease in findings.history:
             continue
@@ -229,7 +241,7 @@ def _decide_healthy(findings: Findings, view: View, vocab: Vocabulary, hits: lis
 
 
 def _decide_numbers(findings: Findings, view: View, hits: list[Hit],
-                    family_windows: tuple[tuple[int, int], ...]) -> None:
+                    family_windows: tuple[tuple[int, int], ...], now: datetime | None) -> None:
     readings = find_vitals(view)
     taken = [(r.start, r.end) for r in readings]
     for reading in readings:
@@ -239,6 +251,8 @@ def _decide_numbers(findings: Findings, view: View, hits: list[Hit],
             findings.add_evidence(f"vitals:{reading.key}", view.span(reading.start, reading.end))
 
     duration = _complaint_duration(view, hits, taken, family_windows)
+    if duration is None and now is not None:
+        duration = find_clock_onset(view, now)
     if duration is not None:
         findings.duration_minutes = duration.minutes
         findings.add_evidence("duration_minutes", view.span(duration.start, duration.end))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from engine.findings.model import Span
 from engine.findings.numerals import CHINESE_CHARS, NUMBER, parse_number, split_tokens
@@ -262,3 +263,55 @@ def find_sex(view: View, excluded: Sequence[tuple[int, int]]) -> Found | None:
 
 def spans_of(items: Sequence[Reading | Duration | Found], view: View) -> list[Span]:
     return [view.span(item.start, item.end) for item in items]
+
+
+# --- Clock time of onset ------------------------------------------------------------------
+
+_CLOCK = re.compile(
+    rf"(?P<day>今晨|今早|今天早上|今天上午|今天下午|今天晚上|今日|今天|昨晚|昨天晚上|昨夜|昨日|昨天|前天)?"
+    r"(?P<part>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜间|夜里)?"
+    rf"(?:约|大约)?(?P<hour>\d{{1,2}}|[{CHINESE_CHARS}]+)(?P<sep>:|点|时)"
+    rf"(?P<minute>\d{{1,2}}|半|[{CHINESE_CHARS}]+)?(?:分)?"
+)
+_ONSET_AFTER = re.compile(r"[^,，。;；\n]{0,4}?(?:开始|出现|起病|发作|突发|突然|感到|觉|发生|起)")
+_PM_PARTS = frozenset({"下午", "傍晚", "晚上", "夜间", "夜里"})
+
+
+def find_clock_onset(view: View, now: datetime) -> Duration | None:
+    """今晨7点开始胸痛 / 于14:20突发胸痛, read against ``now``: the minutes since then."""
+    for match in _CLOCK.finditer(view.text):
+        before = view.text[max(0, match.start() - 1):match.start()]
+        anchored = match.group("day") or match.group("part") or before == "于"
+        if not anchored and not _ONSET_AFTER.match(view.text, match.end()):
+            continue
+        if match.group("sep") == ":" and not match.group("minute"):
+            continue
+        onset = _clock_time(match, now)
+        if onset is None:
+            continue
+        minutes = round((now - onset).total_seconds() / 60)
+        if 0 < minutes <= 7 * 24 * 60:
+            return Duration(minutes, match.start(), match.end())
+    return None
+
+
+def _clock_time(match: re.Match[str], now: datetime) -> datetime | None:
+    hour = parse_number(match.group("hour"))
+    minute_text = match.group("minute")
+    minute = 30.0 if minute_text == "半" else parse_number(minute_text) if minute_text else 0.0
+    if hour is None or minute is None or not (0 <= hour <= 24 and 0 <= minute < 60):
+        return None
+    hour_of_day = int(hour)
+    if match.group("part") in _PM_PARTS and hour_of_day < 12:
+        hour_of_day += 12
+    if match.group("part") == "中午" and hour_of_day < 6:
+        hour_of_day += 12
+    day = match.group("day") or ""
+    days_back = 2 if day == "前天" else 1 if day.startswith("昨") else 0
+    if day in ("昨晚", "昨天晚上", "昨夜") and hour_of_day < 12 and hour_of_day >= 6:
+        hour_of_day += 12
+    onset = now.replace(hour=hour_of_day % 24, minute=int(minute), second=0, microsecond=0)
+    onset -= timedelta(days=days_back)
+    if not day and onset > now:
+        onset -= timedelta(days=1)  # 23点 said after midnight means yesterday
+    return onset

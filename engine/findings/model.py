@@ -57,6 +57,7 @@ class Findings:
     denied: dict[str, list[Span]] = field(default_factory=dict)
     family: list[FamilyEvent] = field(default_factory=list)
     leg_swelling_side: str | None = None
+    previously_healthy: bool = False  # 既往体健 was said
 
     def add_evidence(self, key: str, span: Span) -> None:
         spans = self.evidence.setdefault(key, [])
