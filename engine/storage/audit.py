@@ -4,7 +4,9 @@ Append-only and hash-chained. Each entry's body is canonical JSON that names the
 before it; the entry's hash is SHA-256 of its body, and its seal is an HMAC of that hash with the
 audit key from the OS keyring, so entries cannot be rewritten without the key. The head (count
 and last hash, sealed too) is kept apart from the log, in `head.json` and in the keyring, so a
-cut at the end shows. SQLite triggers refuse UPDATE and DELETE on the entries.
+cut at the end shows. SQLite triggers refuse UPDATE and DELETE on the entries. A break found
+when the log is opened is itself appended as a "tamper_found" entry, so that it stays on record
+after later entries move the head on: `verify` reports it from then on.
 
 No patient text is ever written here: inputs and outputs are kept as HMACs under a key of this
 computer, so a short text ("胸痛") cannot be guessed by hashing candidates.
@@ -44,13 +46,13 @@ DB_NAME = "audit.db"
 HEAD_NAME = "head.json"
 HEAD_SECRET = "audit-head"
 GENESIS = "0" * 64
-KINDS = ("generation", "copy", "key_replaced", "restarted")
+KINDS = ("generation", "copy", "key_replaced", "restarted", "tamper_found")
 PROVENANCE_KEYS = ("engine", "model", "server", "prompt_id", "prompt_version", "kb_version")
 MAX_LABEL_CHARS = 200
 BODY_FIELDS = (
     "seq", "at", "kind", "os_user", "workstation", "his_user", "case_id", "template",
     "engine", "model", "server", "prompt_id", "prompt_version", "kb_version", "section",
-    "input_hmac", "output_hmac", "key_id", "note", "prev",
+    "input_hmac", "output_hmac", "key_id", "note", "broken_entry", "prev",
 )
 EXPORT_COLUMNS = (*BODY_FIELDS, "hash", "seal")
 
@@ -83,6 +85,7 @@ class VerifyResult:
     reason: str = ""
     unchecked_seals: int = 0
     notes: tuple[str, ...] = ()
+    recorded_in: int | None = None  # the "tamper_found" entry that reports this break
 
     def summary(self) -> str:
         if self.ok:
@@ -314,15 +317,23 @@ class AuditLog:
         elif self._keys.created and (entries or heads):
             self._note_event("key_replaced", "the audit key was missing from the keyring; "
                              f"a new one seals entries from {entries + 1} on")
-        elif heads and entries > max(head.count for head in heads):
-            result = self.verify()
-            if result.ok:
-                last = self._last()
-                self._write_head(last[0], last[1])
+        result = self.verify()
+        if result.ok and heads and entries > max(head.count for head in heads):
+            last = self._last()
+            self._write_head(last[0], last[1])
+        elif not result.ok and result.recorded_in is None and not self._on_record(result):
+            self._note_event("tamper_found", result.reason, result.first_broken)
 
-    def _note_event(self, kind: str, note: str) -> None:
-        self._append({"kind": kind, "note": note})
-        code = NoticeCode.DAMAGED if kind == "restarted" else NoticeCode.AUDIT_KEY_REPLACED
+    def _on_record(self, result: VerifyResult) -> bool:
+        """Whether a "tamper_found" entry already reports this break."""
+        return any(entry["kind"] == "tamper_found" and entry["note"] == result.reason
+                   and entry["broken_entry"] == result.first_broken
+                   for entry in self.entries())
+
+    def _note_event(self, kind: str, note: str, broken_entry: int | None = None) -> None:
+        self._append({"kind": kind, "note": note, "broken_entry": broken_entry})
+        code = {"restarted": NoticeCode.DAMAGED, "key_replaced": NoticeCode.AUDIT_KEY_REPLACED,
+                "tamper_found": NoticeCode.AUDIT_TAMPERED}[kind]
         self._notify(code, f"The audit log: {note}. This is recorded in the log itself; "
                      "tell IT if you did not expect it.")
 
@@ -384,14 +395,25 @@ def _verify_rows(rows: list[tuple[int, str, str, str]], heads: list[_Head],
                  audit: AuditLog) -> VerifyResult:
     prev = GENESIS
     unchecked = 0
+    findings = []
     for position, (seq, body, digest, seal) in enumerate(rows, start=1):
         broken = _check_entry(position, seq, body, digest, seal, prev, audit)
         if broken is not None:
             return VerifyResult(False, len(rows), position, broken, unchecked)
-        if json.loads(body).get("key_id") != audit._keys.key_id:
+        parsed = json.loads(body)
+        if parsed.get("key_id") != audit._keys.key_id:
             unchecked += 1
+        if parsed.get("kind") == "tamper_found":
+            findings.append(parsed)
         prev = digest
-    return _check_heads(rows, heads, audit, unchecked)
+    result = _check_heads(rows, heads, audit, unchecked)
+    if not result.ok or not findings:
+        return result
+    # The chain is whole now, but it was found broken before: that stays on record.
+    first = findings[0]
+    return VerifyResult(False, len(rows), first.get("broken_entry"),
+                        f"{first.get('note')} (found at {first.get('at')}, recorded as entry "
+                        f"{first.get('seq')})", unchecked, result.notes, first.get("seq"))
 
 
 def _check_entry(position: int, seq: int, body: str, digest: str, seal: str, prev: str,

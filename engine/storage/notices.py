@@ -13,6 +13,7 @@ class NoticeCode(StrEnum):
     DISK_FULL = "disk_full"
     SAVING_AGAIN = "saving_again"
     AUDIT_KEY_REPLACED = "audit_key_replaced"
+    AUDIT_TAMPERED = "audit_tampered"
 
 
 @dataclass(frozen=True)

@@ -191,25 +191,50 @@ def test_any_edit_deletion_reordering_or_cut_names_the_first_broken_entry(
     assert f"at entry {first_broken}" in result.summary()
 
 
-def test_a_cut_with_the_head_file_rewritten_is_still_caught(open_audit, clock: Clock,
-                                                            sentinel_home: Path,
-                                                            memory_keyring) -> None:
+def test_a_cut_with_the_head_file_removed_is_caught_by_the_keyring_head(
+        open_audit, clock: Clock, sentinel_home: Path) -> None:
     audit = open_audit()
     _fill(audit, clock)
     audit.close()
-    head_file = sentinel_home / "audit" / HEAD_NAME
     _tamper(sentinel_home, "DELETE FROM entries WHERE seq >= 5")
+    (sentinel_home / "audit" / HEAD_NAME).unlink()
 
-    head_file.unlink()  # the forger removes the head file; the keyring still has the head
     result = open_audit().verify()
     assert (result.ok, result.first_broken) == (False, 5)
 
-    head = json.loads(memory_keyring.secrets[(SERVICE, KeyStore(sentinel_home).entry_name(
-        HEAD_SECRET))])
-    head["count"] = 4  # a forged count, without the key to seal it
+
+def test_a_forged_head_is_caught(open_audit, clock: Clock, sentinel_home: Path) -> None:
+    audit = open_audit()
+    _fill(audit, clock)
+    audit.close()
+    _tamper(sentinel_home, "DELETE FROM entries WHERE seq >= 5")
+    head_file = sentinel_home / "audit" / HEAD_NAME
+    head = json.loads(head_file.read_text("utf-8"))
+    head["count"], head["hash"] = 4, _rows(sentinel_home)[3][2]  # without the key to seal it
     head_file.write_text(json.dumps(head), "utf-8")
+
     result = open_audit().verify()
-    assert not result.ok and "altered" in result.reason
+    assert not result.ok and "head in the file was altered" in result.reason
+
+
+def test_a_break_stays_on_record_after_new_entries(open_audit, clock: Clock,
+                                                   sentinel_home: Path) -> None:
+    audit = open_audit()
+    _fill(audit, clock)
+    audit.close()
+    _tamper(sentinel_home, "DELETE FROM entries WHERE seq >= 5")
+
+    reopened = open_audit()
+    [notice] = reopened.notices()
+    assert notice.code == NoticeCode.AUDIT_TAMPERED and "cut from the end" in notice.message
+    _fill(reopened, clock, count=4)  # work goes on; the head moves past the cut
+    reopened.close()
+
+    result = open_audit().verify()
+    assert (result.ok, result.first_broken, result.recorded_in) == (False, 5, 5)
+    assert "cut from the end" in result.reason
+    kinds = [entry["kind"] for entry in open_audit().entries()]
+    assert kinds.count("tamper_found") == 1  # recorded once, not at every opening
 
 
 def test_a_missing_head_is_reported(open_audit, clock: Clock, sentinel_home: Path,
@@ -327,3 +352,20 @@ def test_the_kinds_are_the_documented_ones(open_audit, clock: Clock) -> None:
     audit = open_audit()
     _fill(audit, clock, count=2)
     assert {entry["kind"] for entry in audit.entries()} <= set(KINDS)
+
+
+def test_a_damaged_log_file_is_moved_aside_and_the_restart_recorded(
+        open_audit, clock: Clock, sentinel_home: Path) -> None:
+    audit = open_audit()
+    _fill(audit, clock)
+    audit.close()
+    path = sentinel_home / "audit" / "audit.db"
+    path.write_bytes(b"\0" * 100 + path.read_bytes()[100:])
+
+    reopened = open_audit()
+    assert [notice.code for notice in reopened.notices()] == [NoticeCode.DAMAGED]
+    [moved] = [found for found in path.parent.glob("audit.db.damaged-*")
+               if not found.name.endswith(("-wal", "-shm"))]
+    [entry] = list(reopened.entries())
+    assert entry["kind"] == "restarted" and moved.name in entry["note"]
+    assert reopened.verify().ok
