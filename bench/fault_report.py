@@ -321,18 +321,20 @@ def autosave_latency(home: Path) -> Outcome:
     """How long a keystroke waits in memory before it is on disk (median and worst)."""
     journal = open_journal(home)
     case_id = journal.new_case()
-    waits = []
+    waits, calls = [], []
     for count in range(1, 41):
-        journal.record(case_id, "typed_text", TYPED * count)
         started = time.perf_counter()
+        journal.record(case_id, "typed_text", TYPED * count)
+        calls.append(time.perf_counter() - started)
         while journal.unsaved_changes():
             time.sleep(0.002)
         waits.append(time.perf_counter() - started)
         time.sleep(0.05)
     journal.close()
     median, worst = statistics.median(waits), max(waits)
-    return Outcome(f"keystroke on disk after median {median:.2f} s, max {worst:.2f} s (n=40)",
-                   "0", worst < 1.0)
+    call_us = statistics.median(calls) * 1e6
+    return Outcome(f"on disk after median {median:.2f} s, max {worst:.2f} s; record() "
+                   f"{call_us:.0f} us (n=40)", "0", worst < 1.0)
 
 
 STORAGE_FAULTS = [

@@ -22,7 +22,8 @@ The case journal (`journal/journal.db`, SQLite WAL)::
 Every call is thread-safe and returns at once (the panel may call from its GUI or a worker
 thread); a writer thread does the disk work. Things the user must be told (a lost key, a damaged
 file moved aside, a full disk, the key kept in a file) arrive as `Notice`s: through
-`on_notice=` (called from the thread that noticed) and in `journal.notices()`. When the disk is
+`on_notice=` (called from the thread that noticed, often the writer: keep it quick, e.g. emit
+a Qt signal) and in `journal.notices()`. When the disk is
 full, changes stay in memory (`journal.problem`, `journal.unsaved_changes()`) and are written once
 there is room; `journal.flush()` raises DiskFull meanwhile.
 

@@ -121,7 +121,7 @@ def test_many_threads_recording_at_once_lose_nothing(open_journal) -> None:
         assert values["fields.n2"] == 149
 
 
-def test_the_writer_saves_without_being_asked(open_journal) -> None:
+def test_the_writer_saves_without_being_asked(open_journal, clock: Clock) -> None:
     journal = open_journal()
     case_id = journal.new_case()
     journal.record(case_id, "typed_text", PATIENT_TEXT)
@@ -131,8 +131,7 @@ def test_the_writer_saves_without_being_asked(open_journal) -> None:
         if journal.unsaved_changes() == 0:
             saved.set()
     # A second journal reading the file sees the text although the first never flushed.
-    reader = CaseJournal.open(journal.folder.parent, retention_hours=24,
-                              clock=lambda: journal.case(case_id).updated_at)
+    reader = CaseJournal.open(journal.folder.parent, retention_hours=24, clock=clock)
     try:
         assert reader.case(case_id).values["typed_text"] == PATIENT_TEXT
     finally:
