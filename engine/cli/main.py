@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 # Each module has `register(subparsers)`; handlers are set with `set_defaults(handler=...)`.
 COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli.score",
+    "engine.cli.assess",
     "engine.cli.troponin",
     "engine.cli.draft",
     "engine.cli.box",

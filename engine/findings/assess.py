@@ -7,6 +7,7 @@ the scores and the disagreement is listed as a red flag of level "check".
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Mapping
@@ -82,7 +83,8 @@ def check_vitals(vitals: Mapping[str, Any] | None) -> dict[str, float]:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) \
                 or not math.isfinite(value):
-            raise InvalidVitals(f"vitals.{key}: expected a number, got {value!r}")
+            shown = json.dumps(value, ensure_ascii=False)[:40]
+            raise InvalidVitals(f"vitals.{key}: expected a number, got {shown}")
         low, high = VITAL_RANGES[key]
         if not low <= value <= high:
             raise InvalidVitals(f"vitals.{key}: {value} is outside the plausible {low:g}-{high:g}")
