@@ -93,7 +93,7 @@ def build(version: str, out_dir: Path, cache: Path, work: Path,
     with _timed(seconds, "wheels"):
         lock = wheels.ensure_lock(REPO / "pyproject.toml", cache, relock=relock)
         wheels.install_wheels(lock, site, cache)
-        wheels.install_project(REPO, site, cache)
+        wheels.install_project(REPO, site, cache, work / "project-wheel")
         tags = wheels.check_wheel_tags(site)
     with _timed(seconds, "prune"):
         pruned = prune.prune_site_packages(site)

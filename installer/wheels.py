@@ -93,9 +93,8 @@ def install_wheels(lock: Path, site: Path, cache: Path) -> None:
               "--quiet", "-r", str(lock)], quiet_ok=False, env=_uv_env(cache))
 
 
-def install_project(repo: Path, site: Path, cache: Path) -> Path:
-    """Build the project's wheel from the source tree and unpack it into `site`."""
-    out = cache / "project-wheel"
+def install_project(repo: Path, site: Path, cache: Path, out: Path) -> Path:
+    """Build the project's wheel from the source tree into `out`, and unpack it into `site`."""
     if out.exists():
         shutil.rmtree(out)
     # Building through an sdist leaves no build/ folder in the source tree.

@@ -121,6 +121,8 @@ def lifecycle(older_msi: Built, newer_msi: Built,
     seen.product_registered["install"] = (
         wine.registry(f"{UNINSTALL_KEY}\\{older_msi.product_code}") is not None)
     seen.probes["install"] = probe(wine, modules)
+    command_line = wine.run("cmd", "/c", f"{INSTALL_DIR}\\sentinel.cmd", "--version")
+    seen.logs["sentinel --version"] = command_line.stdout.strip()
 
     # IT's policy wins over the installer's value. The ADMX's element types: a list arrives
     # as REG_MULTI_SZ, a choice as REG_SZ, a switch and a number as REG_DWORD.
@@ -192,6 +194,10 @@ def test_installed_python_imports_the_app(lifecycle: Observed, older_msi: Built)
     found = lifecycle.probes["install"]
     assert found["imported"] == list(MODULES + optional_modules(older_msi))
     assert "acs" in found["cards"]
+
+
+def test_command_line_wrapper_runs(lifecycle: Observed, older_msi: Built) -> None:
+    assert lifecycle.logs["sentinel --version"] == f"ed-sentinel {older_msi.version}"
 
 
 def test_keys_go_to_credential_manager(lifecycle: Observed) -> None:
