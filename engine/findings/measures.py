@@ -50,6 +50,11 @@ _TEMP = re.compile(
     r"(?:体温|temp|(?<![a-z])t)" + _SEP + _N
     + r"\s*(?:(?:℃|°c|°|度|c(?![a-z]))([一二三四五六七八九\d](?![\d.]))?)?"
 )
+# 发烧 三十八 度 五: a fever word, then a temperature that must carry its unit.
+_TEMP_FEVER = re.compile(
+    r"(?:发烧|发热|高热|低热|高烧|低烧|烧到|烧了)(?:到|至|达|最高|最高达)?" + _N
+    + r"\s*(?:℃|°c|度)([一二三四五六七八九\d](?![\d.]))?"
+)
 _TEMP_BARE = re.compile(r"(?<![\d.])(\d{2}(?:\.\d)?)\s*(?:℃|°c)")
 
 
@@ -134,7 +139,8 @@ def _spoken_pressures(view: View, free: Callable[[int, int], bool]) -> list[Read
 
 def _temperatures(view: View, free: Callable[[int, int], bool]) -> list[Reading]:
     found = []
-    for match in _TEMP.finditer(view.text):
+    matches = [*_TEMP.finditer(view.text), *_TEMP_FEVER.finditer(view.text)]
+    for match in sorted(matches, key=lambda m: m.start()):
         value = _number_before_gap(view, match.start(1), match.group(1))
         if value is not None and match.group(2):
             tenth = parse_number(match.group(2))
@@ -242,8 +248,8 @@ def find_age(view: View, excluded: Sequence[tuple[int, int]]) -> Found | None:
 
 
 _SEX = re.compile(r"男性|女性|男|女|先生|女士")
-_SEX_BEFORE = re.compile(r"(?:^|[\s,，、;；:：.。(（\n]|患者|病人|性别|者)$")
-_SEX_AFTER = re.compile(rf"(?:$|[\s,，、;；:：.。)）\n\d{CHINESE_CHARS}]|患|病人|性)")
+_SEX_BEFORE = re.compile(r"(?:^|[\s,，、;；:：.。(（\n]|患者|病人|性别|者|岁)$")
+_SEX_AFTER = re.compile(rf"(?:$|[\s,，、;；:：.。)）\n\d{CHINESE_CHARS}]|患|病人|性|的)")
 
 
 def find_sex(view: View, excluded: Sequence[tuple[int, int]]) -> Found | None:

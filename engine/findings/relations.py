@@ -19,7 +19,7 @@ from engine.findings.numerals import NUMBER, parse_number
 from engine.findings.text import View
 from engine.findings.vocabulary import Vocabulary
 
-ANCHOR = re.compile(r"放射|牵涉|牵扯|窜|串|传导|扩散|延伸|蔓延")
+ANCHOR = re.compile(r"放射|牵涉|牵扯|窜|串|传导|扩散|延伸|蔓延|连及|(?<=[痛疼])(?:到|至)")
 _AFTER_ANCHOR = re.compile(r"(?:性疼痛|性痛|痛|疼|性)?(?:至|到|向|于|达|及)?")
 _BEFORE_MARKER = re.compile(r"向|往|朝|至|到")
 _TARGET_TAIL = re.compile(r"(?:部位|部|处|侧|方向|那边|这边|一带|附近|内侧|外侧)?")
