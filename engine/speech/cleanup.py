@@ -50,16 +50,26 @@ _UNITS = sorted(_listed("""
 _UNIT_RENDER = {"次每分钟": "次/分", "次每分": "次/分"}
 _MIN_DEGREES = 30  # 一度/二度 are grades (I度房室传导阻滞, 二度烧伤); 30 and up are temperatures
 
-# Names after which a bare number is a measurement (心率一百一十 -> 心率110).
-_LABELS = sorted(_listed("""
-    心率 心跳 脉搏 脉率 呼吸频率 呼吸 体温 血氧饱和度 血氧 氧饱和度 指脉氧 氧饱 血糖 收缩压 舒张压
-    高压 低压 年龄 体重 评分 得分 总分 GCS NRS
-"""), key=len, reverse=True)
+# Names after which a bare number is a measurement (心率一百一十 -> 心率110), with the values
+# that can be meant; outside them (心率一千) the words stay as said.
+_LABEL_RANGES: dict[str, tuple[float, float]] = {
+    **dict.fromkeys(("心率", "心跳", "脉搏", "脉率"), (20, 300)),
+    **dict.fromkeys(("呼吸频率", "呼吸"), (4, 80)),
+    "体温": (30, 45),
+    **dict.fromkeys(("血氧饱和度", "血氧", "氧饱和度", "指脉氧", "氧饱"), (30, 100)),
+    "血糖": (0.5, 60),
+    **dict.fromkeys(("收缩压", "高压"), (50, 300)),
+    **dict.fromkeys(("舒张压", "低压"), (20, 200)),
+    "年龄": (0, 120),
+    "体重": (1, 300),
+    **dict.fromkeys(("评分", "得分", "总分", "GCS", "NRS"), (0, 50)),
+}
+_LABELS = sorted(_LABEL_RANGES, key=len, reverse=True)
 _BP_LABELS = ("血压", "BP")
 _BP_SEPARATORS = "比|/|杠|斜杠|除以"
 # Plausible readings, so that 一百六十九十五 splits one way only (160/95, never 169/15).
 _SYSTOLIC = range(50, 301)
-_DIASTOLIC = range(20, 201)
+_DIASTOLIC = range(30, 161)
 _TIME_WORDS = "|".join(_listed("""
     早上 上午 中午 下午 晚上 凌晨 夜里 夜间 半夜 今天 昨天 前天 今早 昨晚 今晚 傍晚 清晨 早晨
 """))
@@ -286,22 +296,23 @@ def _plausible(systolic: int, diastolic: int) -> bool:
     return systolic in _SYSTOLIC and diastolic in _DIASTOLIC and diastolic < systolic
 
 
-_LABELLED = re.compile(f"(?:{'|'.join(_LABELS)}){_FILLERS}{{0,2}}({_NUM}+)"
+_LABELLED = re.compile(f"({'|'.join(_LABELS)}){_FILLERS}{{0,2}}({_NUM}+)"
                        f"(?:点({_DIGIT}+)|度({_DIGIT})(?!{_NUM}))?")
 
 
-def _labelled(text: str) -> list[tuple[int, int, str]]:
-    found = []
+def _labelled(text: str) -> list[tuple[int, int, str | None]]:
+    found: list[tuple[int, int, str | None]] = []
     for match in _LABELLED.finditer(text):
-        if match[3] is None and text.startswith(tuple(_UNITS), match.end()):
+        label, integer, decimals, degree_decimal = match.groups()
+        number = _number(integer, decimals if degree_decimal is None else degree_decimal)
+        low, high = _LABEL_RANGES[label]
+        if number is None or not low <= float(number.rstrip("万")) <= high:
+            found.append((match.start(2), match.end(), None))  # not a reading: as said
+            continue
+        if degree_decimal is None and text.startswith(tuple(_UNITS), match.end()):
             continue  # a unit follows: the unit rule writes it (心率一百一十次每分 -> 110次/分)
-        if match[3] is not None:  # 三十八度五: 38.5度
-            number = _number(match[1], match[3])
-            rendered = None if number is None else f"{number}度"
-        else:
-            rendered = _number(match[1], match[2])
-        if rendered is not None:
-            found.append((match.start(1), match.end(), rendered))
+        rendered = f"{number}度" if degree_decimal is not None else number  # 三十八度五: 38.5度
+        found.append((match.start(2), match.end(), rendered))
     return found
 
 
@@ -310,18 +321,17 @@ _CLOCK_WITH_CONTEXT = re.compile(f"(?:{_TIME_WORDS})(?:约|大约|大概)?({_NUM
 _CLOCK_MARKED = re.compile(f"{_NOT_AFTER_NUM}({_NUM}+)点(?:({_NUM}+)(分)|(半|钟|整))")
 
 
-def _clock_times(text: str) -> list[tuple[int, int, str]]:
-    found = []
+def _clock_times(text: str) -> list[tuple[int, int, str | None]]:
+    found: list[tuple[int, int, str | None]] = []
     for pattern in (_CLOCK_WITH_CONTEXT, _CLOCK_MARKED):
         for match in pattern.finditer(text):
             hour = parse_integer(match[1])
-            if hour is None or hour > 24:
+            minutes = parse_integer(match[2]) if match[2] is not None else 0
+            if hour is None or hour > 24 or minutes is None or minutes > 59:
+                found.append((match.start(1), match.end(), None))  # not a time: as said
                 continue
             rendered = f"{hour}点"
             if match[2] is not None:
-                minutes = parse_integer(match[2])
-                if minutes is None or minutes > 59:
-                    continue
                 rendered += f"{minutes}{match[3] or ''}"
             elif match[4] is not None:
                 rendered += match[4]

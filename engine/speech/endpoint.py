@@ -6,8 +6,10 @@ phrases with short breaths between words and longer pauses between thoughts, so 
 closes an utterance after `pause_s` of quiet that followed real speech. Vosk's endpoints still
 apply; whichever comes first produces the final text.
 
-The quiet level follows the room: the noise floor is tracked while nobody speaks, and a frame
-counts as speech when it is `margin_db` above that floor (and above `floor_dbfs`).
+The quiet level follows the room. The noise floor drops at once to any quieter frame and
+otherwise rises slowly (`noise_rise_db_s`), so it settles on the quiet between syllables and
+words, never on the voice; a frame counts as speech when it is `margin_db` above that floor
+(and above `floor_dbfs`). A steady fan or monitor hum is learnt in a few seconds.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+_SILENCE_DB = -120.0  # the level reported for digital silence
 
 @dataclass(frozen=True)
 class EndpointConfig:
@@ -27,7 +30,7 @@ class EndpointConfig:
     frame_s: float = 0.02
     floor_dbfs: float = -50.0    # below this is always quiet, whatever the room
     margin_db: float = 12.0      # speech is this far above the tracked noise floor
-    noise_adapt: float = 0.05    # how fast the noise floor follows quiet frames (0..1)
+    noise_rise_db_s: float = 10.0  # how fast the noise floor may rise towards louder frames
 
     def __post_init__(self) -> None:
         if not 0.1 <= self.pause_s <= 5.0:
@@ -86,6 +89,7 @@ class Endpointer:
 
     def _step(self, level: float) -> Boundary | None:
         config = self.config
+        self._track_noise(level)
         if level >= self.threshold_db:
             self._speech_samples += self._frame
             self._quiet_samples = 0
@@ -94,8 +98,7 @@ class Endpointer:
                 self.in_speech = True
             return None
 
-        # Quiet: learn the room's floor, and count the pause if speech came before.
-        self._noise_db += config.noise_adapt * (level - self._noise_db)
+        # Quiet: count the pause if speech came before.
         self._quiet_samples += self._frame
         if not self.in_speech:
             if self._quiet_samples >= config.pause_s * self.rate:
@@ -108,15 +111,23 @@ class Endpointer:
         return None
 
 
+    def _track_noise(self, level: float) -> None:
+        if level < self._noise_db:
+            self._noise_db = max(level, _SILENCE_DB)
+        else:
+            rise = self.config.noise_rise_db_s * self._frame / self.rate
+            self._noise_db = min(level, self._noise_db + rise)
+
+
 def _levels_db(frames: np.ndarray) -> list[float]:
     """RMS level of each frame in dB relative to int16 full scale."""
     if len(frames) == 0:
         return []
     power = np.mean(frames.astype(np.float64) ** 2, axis=1) / (32768.0**2)
-    return [10.0 * math.log10(p) if p > 1e-12 else -120.0 for p in power]
+    return [10.0 * math.log10(p) if p > 1e-12 else _SILENCE_DB for p in power]
 
 
 def level_dbfs(samples: np.ndarray) -> float:
     """RMS level of a block of int16 samples in dBFS (-120 for silence); for level meters."""
-    levels = _levels_db(samples.reshape(1, -1)) if len(samples) else [-120.0]
+    levels = _levels_db(samples.reshape(1, -1)) if len(samples) else [_SILENCE_DB]
     return levels[0]

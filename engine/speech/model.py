@@ -150,8 +150,9 @@ def _resolve_nesting(folder: Path) -> Path:
     """Unzipping often leaves the model one folder deeper (models/vosk-model-.../...)."""
     if (folder / "am").is_dir() or (folder / "conf").is_dir():
         return folder
-    inner = [child for child in _children(folder) if child.is_dir()]
-    if len(inner) == 1 and ((inner[0] / "am").is_dir() or (inner[0] / "conf").is_dir()):
+    inner = [child for child in _children(folder)
+             if (child / "am").is_dir() or (child / "conf").is_dir()]
+    if len(inner) == 1:
         log.info("model folder %s holds the model one level down in %s", folder, inner[0].name)
         return inner[0]
     return folder

@@ -220,3 +220,23 @@ def shipped_terms() -> list[str]:
     text = resources.files("engine.speech").joinpath("data/medical_terms.txt").read_text("utf-8")
     return [line.strip() for line in text.splitlines()
             if line.strip() and not line.startswith("#")]
+
+
+def best_confidence(corrector: TermCorrector, raw: str) -> float:
+    """The highest confidence of any stretch of Vosk's text `raw`, threshold aside."""
+    from engine.speech.cleanup import join_words
+
+    joined = join_words(raw)
+    return max((fix.confidence for fix in corrector.candidates(joined.text, joined.tokens)),
+               default=0.0)
+
+
+def separating_threshold(fix_scores: Sequence[float],
+                         keep_scores: Sequence[float]) -> float | None:
+    """Half-way between the best score that must be kept and the worst that must be fixed;
+    None when the two overlap (no threshold separates them)."""
+    lowest_fix, highest_keep = min(fix_scores), max(keep_scores, default=0.0)
+    if lowest_fix <= highest_keep:
+        return None
+    return round((lowest_fix + highest_keep) / 2, 4)
+
