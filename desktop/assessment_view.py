@@ -1,0 +1,304 @@
+"""The risk picture: findings chips, 拟诊, 补病史, 风险评估, 建议处置 and 日程提醒.
+
+Everything here comes from code (the rules engine and the scores), never from the model, and is
+labelled decision support. Clicking a chip highlights its words in the input; clicking a
+question puts it into the input for the answer; a reminder's button starts its timer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.labels import finding_chips
+from desktop.reminders import ArmedReminder
+from desktop.widgets import Chip, ClickableLabel, FlowLayout, SectionTitle, card
+from engine.drafting.model import Draft, Reminder
+
+MAX_CHIPS = 40
+
+
+def _points(value: float) -> str:
+    text = f"{value:g}"
+    return f"+{text}" if value > 0 else text
+
+
+class AssessmentView(QWidget):
+    """See the module docstring."""
+
+    chip_clicked = Signal(str)  # evidence key
+    question_clicked = Signal(str)
+    arm_requested = Signal(object)  # Reminder
+    cancel_requested = Signal(str)  # reminder id
+
+    def __init__(self, parent: QWidget | None = None,
+                 clock: Callable[[], datetime] = datetime.now) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self.draft: Draft | None = None
+        self.chips: list[Chip] = []
+        self.armed: list[ArmedReminder] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+
+        self.empty = QLabel(self.tr("输入或口述病情后，这里即时显示识别的要素、拟诊、"
+                                    "补病史、风险评估、建议处置与提醒。"), self)
+        self.empty.setWordWrap(True)
+        self.empty.setObjectName("label")
+        layout.addWidget(self.empty)
+
+        self.chips_title = SectionTitle(self.tr("识别要素（点击查看原文依据）"), self)
+        self.chips_box = QWidget(self)
+        self.chips_layout = FlowLayout(self.chips_box)
+        self.diagnosis_title = SectionTitle(self.tr("拟诊"), self)
+        self.diagnosis = QLabel(self)
+        self.diagnosis.setWordWrap(True)
+        self.diagnosis.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.questions_title = SectionTitle(self.tr("补病史（点击插入输入框）"), self)
+        self.questions_box = QVBoxLayout()
+        self.risk_title = SectionTitle(self.tr("风险评估"), self)
+        self.risk_box = QVBoxLayout()
+        self.workup_title = SectionTitle(self.tr("建议处置"), self)
+        self.workup = QLabel(self)
+        self.workup.setWordWrap(True)
+        self.workup.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reminders_title = SectionTitle(self.tr("日程提醒"), self)
+        self.reminders_box = QVBoxLayout()
+        self.warnings = QLabel(self)
+        self.warnings.setObjectName("warning")
+        self.warnings.setWordWrap(True)
+
+        for widget in (self.chips_title, self.chips_box, self.diagnosis_title, self.diagnosis,
+                       self.questions_title):
+            layout.addWidget(widget)
+        layout.addLayout(self.questions_box)
+        layout.addWidget(self.risk_title)
+        layout.addLayout(self.risk_box)
+        layout.addWidget(self.workup_title)
+        layout.addWidget(self.workup)
+        layout.addWidget(self.reminders_title)
+        layout.addLayout(self.reminders_box)
+        layout.addWidget(self.warnings)
+        layout.addStretch(1)
+        self.show_draft(None)
+
+    # -- showing -------------------------------------------------------------------------
+
+    def show_draft(self, draft: Draft | None) -> None:
+        self.draft = draft
+        has = draft is not None
+        self.empty.setVisible(not has)
+        for widget in (self.chips_title, self.chips_box, self.diagnosis_title, self.diagnosis,
+                       self.questions_title, self.risk_title, self.workup_title, self.workup,
+                       self.reminders_title):
+            widget.setVisible(has)
+        self._show_chips(draft)
+        self._show_diagnosis(draft)
+        self._show_questions(draft)
+        self._show_risk(draft)
+        self._show_workup(draft)
+        self._show_reminders()
+        warnings = draft.warnings if draft is not None else []
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warnings.setVisible(bool(warnings))
+
+    def show_armed(self, armed: list[ArmedReminder]) -> None:
+        self.armed = armed
+        self._show_reminders()
+
+    def select_chip(self, key: str | None) -> None:
+        for chip in self.chips:
+            chip.set_selected(chip.key == key)
+
+    def _show_chips(self, draft: Draft | None) -> None:
+        self.chips_layout.clear()
+        self.chips = []
+        specs = finding_chips(draft.findings if draft is not None else None)[:MAX_CHIPS]
+        for spec in specs:
+            chip = Chip(spec.text, spec.key, spec.tone, self.chips_box)
+            chip.clicked.connect(self.chip_clicked)
+            self.chips_layout.addWidget(chip)
+            chip.show()
+            self.chips.append(chip)
+        if draft is not None and not specs:
+            note = QLabel(self.tr("尚未识别到临床要素"), self.chips_box)
+            note.setObjectName("label")
+            self.chips_layout.addWidget(note)
+            note.show()
+        self.chips_box.updateGeometry()
+
+    def _show_diagnosis(self, draft: Draft | None) -> None:
+        if draft is None:
+            self.diagnosis.clear()
+            return
+        diagnosis = draft.content.diagnosis
+        text = f"<b>{_escape(diagnosis.primary) or self.tr('待定')}</b>"
+        if diagnosis.differentials:
+            text += "<br>" + self.tr("鉴别：") + _escape("；".join(diagnosis.differentials))
+        self.diagnosis.setText(text)
+
+    def _show_questions(self, draft: Draft | None) -> None:
+        _clear(self.questions_box)
+        questions = draft.content.history_to_ask if draft is not None else []
+        for question in questions:
+            button = ClickableLabel(f"＋ {_escape(question)}", self)
+            button.setObjectName("question")
+            button.setToolTip(self.tr("插入输入框，在冒号后补充回答"))
+            button.setAccessibleName(question)
+            button.clicked.connect(lambda q=question: self.question_clicked.emit(q))
+            self.questions_box.addWidget(button)
+        self.questions_title.setVisible(bool(questions))
+
+    def _show_risk(self, draft: Draft | None) -> None:
+        _clear(self.risk_box)
+        if draft is None:
+            return
+        scores = {name: result for name, result in (draft.scores or {}).items()
+                  if isinstance(result, dict)}
+        titles = {_score_title(name) for name in scores}
+        # Red flags and any assessment that is not one of the scores come first, in red.
+        for item in draft.content.risk_assessment:
+            if item.name in titles:
+                continue
+            label = QLabel(f"⚠ <b>{_escape(item.name)}</b>：{_escape(item.result)}"
+                           + (f"<br><span style='color:#5d4037'>{_escape(item.basis)}</span>"
+                              if item.basis else ""), self)
+            label.setObjectName("redFlag")
+            label.setStyleSheet("color: #b71c1c; background: #ffebee; border-radius: 4px;"
+                                "padding: 4px;")
+            label.setWordWrap(True)
+            self.risk_box.addWidget(label)
+        for name, result in scores.items():
+            self.risk_box.addWidget(self._score_card(name, result))
+        self.risk_title.setVisible(bool(scores) or bool(draft.content.risk_assessment))
+
+    def _score_card(self, name: str, result: dict[str, Any]) -> QWidget:
+        frame = card(self)
+        frame.setProperty("score", name)
+        layout = QVBoxLayout(frame)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(2)
+        head = QLabel(self._score_headline(name, result), frame)
+        head.setWordWrap(True)
+        layout.addWidget(head)
+        for item in result.get("items") or []:
+            basis = QLabel(f"· {_escape(str(item.get('basis', '')))} "
+                           f"<b>{_points(float(item.get('points', 0)))}</b>", frame)
+            basis.setWordWrap(True)
+            layout.addWidget(basis)
+        missing = result.get("missing") or []
+        if missing and not result.get("complete"):
+            low, high = (result.get("range") or [None, None])[:2]
+            gap = QLabel(self.tr("部分结果：可能范围 {0}–{1} 分，尚缺 {2} 项").format(
+                f"{low:g}" if isinstance(low, int | float) else "?",
+                f"{high:g}" if isinstance(high, int | float) else "?", len(missing)), frame)
+            gap.setObjectName("warning")
+            gap.setWordWrap(True)
+            layout.addWidget(gap)
+        citation = QLabel(self.tr("出处：") + _escape(str(result.get("citation", ""))), frame)
+        citation.setObjectName("citation")
+        citation.setWordWrap(True)
+        layout.addWidget(citation)
+        return frame
+
+    def _score_headline(self, name: str, result: dict[str, Any]) -> str:
+        title = _score_title(name)
+        total = result.get("total")
+        total_text = f"{total:g}" if isinstance(total, int | float) else "?"
+        band = result.get("band")
+        if result.get("complete"):
+            summary = self.tr("{0} 分").format(total_text)
+        else:
+            summary = self.tr("已得 {0} 分（未完整）").format(total_text)
+        if band:
+            summary += f" · {_escape(str(band))}"
+        return f"<b>{_escape(title)}</b>　{summary}"
+
+    def _show_workup(self, draft: Draft | None) -> None:
+        items = draft.content.suggested_workup if draft is not None else []
+        self.workup.setText("<br>".join(f"{n}. {_escape(item)}" for n, item in
+                                        enumerate(items, 1)))
+        self.workup_title.setVisible(bool(items))
+        self.workup.setVisible(bool(items))
+
+    def _show_reminders(self) -> None:
+        _clear(self.reminders_box)
+        reminders = self.draft.content.reminders if self.draft is not None else []
+        for reminder in reminders:
+            self.reminders_box.addWidget(self._reminder_row(reminder))
+        self.reminders_title.setVisible(bool(reminders))
+
+    def _reminder_row(self, reminder: Reminder) -> QWidget:
+        row = QWidget(self)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        armed = next((a for a in self.armed if a.label == " ".join(reminder.text.split())),
+                     None)
+        text = QLabel(self._reminder_text(reminder, armed), row)
+        text.setWordWrap(True)
+        layout.addWidget(text, 1)
+        if armed is None:
+            button = QPushButton(self.tr("开始计时"), row)
+            button.setToolTip(self.tr("到时以托盘消息和提示音提醒（重启后仍保留）"))
+            button.clicked.connect(lambda _checked=False, r=reminder: self.arm_requested.emit(r))
+        else:
+            button = QPushButton(self.tr("取消"), row)
+            button.clicked.connect(lambda _checked=False, a=armed:
+                                   self.cancel_requested.emit(a.reminder_id))
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        return row
+
+    def _reminder_text(self, reminder: Reminder, armed: ArmedReminder | None) -> str:
+        if armed is not None:
+            left = max(0, int((armed.due_at - self._clock()) / timedelta(minutes=1)))
+            return self.tr("⏰ {0} {1}（还剩 {2} 分钟）").format(
+                armed.due_at.strftime("%H:%M"), _escape(reminder.text), left)
+        if reminder.due_at is not None:
+            return f"{reminder.due_at.strftime('%H:%M')} {_escape(reminder.text)}"
+        if reminder.due_in_minutes is not None:
+            return self.tr("{0} 分钟后 {1}").format(reminder.due_in_minutes,
+                                                   _escape(reminder.text))
+        return _escape(reminder.text)
+
+
+def reminder_due(reminder: Reminder, now: datetime) -> datetime:
+    """When an armed reminder falls due: its own time, else now plus its delay."""
+    if reminder.due_at is not None:
+        due = reminder.due_at
+        if due.tzinfo is not None and now.tzinfo is None:
+            due = due.astimezone().replace(tzinfo=None)
+        return due
+    return now + timedelta(minutes=reminder.due_in_minutes or 0)
+
+
+def _score_title(name: str) -> str:
+    from engine.scores import UnknownScore, title
+
+    try:
+        return title(name)
+    except UnknownScore:  # a score of an older draft this version no longer has
+        return name
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clear(layout: QVBoxLayout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.hide()
+            widget.deleteLater()

@@ -1,0 +1,227 @@
+"""Drafts while the doctor types: the rules engine at once, the model when it answers.
+
+Every change asks for a draft. After a short pause (`RULES_DELAY_MS`) the rules engine drafts on
+a worker thread (it answers in milliseconds); after a longer pause (`MODEL_DELAY_MS`) the model
+drafts on another, streaming its narrative section by section. A newer request supersedes the
+older one: its stream is cancelled and its answer, should one still come, is dropped. When the
+box fails, the rules draft stays on screen and `model_failed` carries a sentence for the doctor.
+
+Each request has a generation number; every signal carries the generation it answers, and the
+service emits only answers of the newest generation.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from desktop.stream_parse import NarrativeStream
+from desktop.workers import Job, Runner
+from engine.client import (
+    AuthFailed,
+    BadStructuredOutput,
+    BoxError,
+    ContextTooLong,
+    InferenceError,
+    StreamEvent,
+)
+from engine.drafting.model import Draft
+from engine.drafting.pipeline import Case, Drafter
+
+log = logging.getLogger(__name__)
+
+RULES_DELAY_MS = 150
+MODEL_DELAY_MS = 1200
+PARTIAL_EVERY_S = 0.08  # at most ~12 partial updates a second reach the GUI
+
+
+@dataclass(frozen=True)
+class DraftAnswer:
+    """A draft and what it was made from."""
+
+    draft: Draft
+    engine_text: str
+    generation: int
+
+
+@dataclass(frozen=True)
+class BoxProblem:
+    """Why the model could not draft: a kind and a sentence for the doctor."""
+
+    kind: str  # "unreachable" | "auth" | "too_long" | "bad_answer" | "error"
+    generation: int
+
+
+class DraftService(QObject):
+    """Turns requests into drafts on worker threads; see the module docstring."""
+
+    rules_ready = Signal(object)  # DraftAnswer
+    model_started = Signal(int)
+    model_partial = Signal(object, int)  # dict[str, PartialField], generation
+    model_ready = Signal(object)  # DraftAnswer
+    model_failed = Signal(object)  # BoxProblem
+    rules_failed = Signal(str)
+
+    def __init__(self, rules: Drafter, model: Drafter | None = None, *,
+                 rules_delay_ms: int = RULES_DELAY_MS, model_delay_ms: int = MODEL_DELAY_MS,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rules_drafter = rules
+        self.model_drafter = model
+        self.generation = 0
+        self._pending: Case | None = None
+        self._rules_runner = Runner("rules-drafts", threads=1, parent=self)
+        self._model_runner = Runner("model-drafts", threads=1, parent=self)
+        self._model_job: Job | None = None
+        self._rules_timer = _single_shot(self, rules_delay_ms, self._start_rules)
+        self._model_timer = _single_shot(self, model_delay_ms, self._start_model)
+
+    @property
+    def has_model(self) -> bool:
+        return self.model_drafter is not None
+
+    def set_model(self, model: Drafter | None) -> None:
+        """A new box configuration (settings changed); the running stream is cancelled."""
+        self._cancel_model()
+        old, self.model_drafter = self.model_drafter, model
+        if old is not None and old.client is not None and old is not model:
+            client = old.client
+            self._model_runner.submit(lambda _job: client.close())
+
+    def request(self, case: Case) -> int:
+        """Ask for a draft of `case` after the usual pauses; the generation number."""
+        self.generation += 1
+        self._pending = case
+        self._cancel_model()
+        self._rules_timer.start()
+        if self.model_drafter is not None:
+            self._model_timer.start()
+        return self.generation
+
+    def request_now(self, case: Case) -> int:
+        """Draft at once (the doctor asked for it, or a case was restored)."""
+        generation = self.request(case)
+        self._rules_timer.stop()
+        self._start_rules()
+        if self.model_drafter is not None:
+            self._model_timer.stop()
+            self._start_model()
+        return generation
+
+    def busy(self) -> bool:
+        return self._rules_runner.busy() or self._model_runner.busy() \
+            or self._rules_timer.isActive() or self._model_timer.isActive()
+
+    def shutdown(self) -> None:
+        self._rules_timer.stop()
+        self._model_timer.stop()
+        self._rules_runner.shutdown()
+        self._model_runner.shutdown()
+        if self.model_drafter is not None and self.model_drafter.client is not None:
+            self.model_drafter.client.close()
+
+    # -- the rules engine ----------------------------------------------------------------
+
+    def _start_rules(self) -> None:
+        case, generation = self._pending, self.generation
+        if case is None:
+            return
+        drafter = self.rules_drafter
+
+        def work(job: Job) -> DraftAnswer:
+            return DraftAnswer(drafter.draft(case, engine="rules"), case.text, generation)
+
+        self._rules_runner.submit(work, done=self._rules_done, failed=self._rules_error)
+
+    def _rules_done(self, answer: DraftAnswer) -> None:
+        if answer.generation == self.generation:
+            self.rules_ready.emit(answer)
+
+    def _rules_error(self, exc: Exception) -> None:
+        # Bad input (an over-long text) is the doctor's to fix; anything else is our bug.
+        message = str(exc) if getattr(exc, "exit_code", 1) == 2 else type(exc).__name__
+        if getattr(exc, "exit_code", 1) != 2:
+            log.error("the rules draft failed: %s", type(exc).__name__, exc_info=exc)
+        self.rules_failed.emit(message)
+
+    # -- the model -----------------------------------------------------------------------
+
+    def _start_model(self) -> None:
+        case, generation, drafter = self._pending, self.generation, self.model_drafter
+        if case is None or drafter is None:
+            return
+        self._cancel_model()
+        self.model_started.emit(generation)
+        self._model_job = self._model_runner.submit(
+            lambda job: self._model_work(job, drafter, case, generation),
+            done=self._model_done, failed=lambda exc: self._model_error(exc, generation),
+            progress=self._model_progress)
+
+    def _model_work(self, job: Job, drafter: Drafter, case: Case, generation: int
+                    ) -> DraftAnswer:
+        stream = NarrativeStream()
+        last_sent = [0.0]
+
+        def on_event(event: StreamEvent) -> None:
+            if event.kind != "answer":
+                return
+            stream.feed(event.text)
+            now = time.monotonic()
+            if now - last_sent[0] >= PARTIAL_EVERY_S:
+                last_sent[0] = now
+                job.progress((stream.fields(), generation))
+
+        draft = drafter.draft(case, engine="model", on_event=on_event, cancelled=job.cancelled)
+        return DraftAnswer(draft, case.text, generation)
+
+    def _model_progress(self, value: Any) -> None:
+        fields, generation = value
+        if generation == self.generation:
+            self.model_partial.emit(fields, generation)
+
+    def _model_done(self, answer: DraftAnswer) -> None:
+        if answer.generation == self.generation:
+            self.model_ready.emit(answer)
+
+    def _model_error(self, exc: Exception, generation: int) -> None:
+        if generation != self.generation:
+            return  # a superseded draft; its failure (often the cancel itself) is no news
+        kind = problem_kind(exc)
+        if kind == "error":
+            log.error("the model draft failed: %s", type(exc).__name__, exc_info=exc)
+        else:
+            log.warning("the model draft failed: %s", type(exc).__name__)
+        self.model_failed.emit(BoxProblem(kind, generation))
+
+    def _cancel_model(self) -> None:
+        if self._model_job is not None:
+            self._model_job.cancel()
+            self._model_job = None
+
+
+def problem_kind(exc: Exception) -> str:
+    """The kind of box problem an exception means (see `BoxProblem`)."""
+    if isinstance(exc, BoxError):
+        return "unreachable"
+    if isinstance(exc, AuthFailed):
+        return "auth"
+    if isinstance(exc, ContextTooLong):
+        return "too_long"
+    if isinstance(exc, BadStructuredOutput):
+        return "bad_answer"
+    if isinstance(exc, InferenceError):
+        return "bad_answer"
+    return "error"
+
+
+def _single_shot(parent: QObject, interval_ms: int, slot: Callable[[], None]) -> QTimer:
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(slot)
+    return timer
