@@ -93,10 +93,9 @@ def _term_hits(view: View, vocab: Vocabulary) -> Iterable[Hit]:
 
 
 def _allowed(view: View, term: Term, match: re.Match[str]) -> bool:
-    before = view.text[max(0, match.start() - 4):match.start()]
-    after = view.text[match.end():match.end() + 4]
-    return not any(before.endswith(word) for word in term.not_after) and \
-        not any(after.startswith(word) for word in term.not_before)
+    text, start, end = view.text, match.start(), match.end()
+    return not any(text.endswith(word, 0, start) for word in term.not_after) and \
+        not any(text.startswith(word, end) for word in term.not_before)
 
 
 def _resolve(hits: list[Hit]) -> list[Hit]:

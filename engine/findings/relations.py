@@ -24,7 +24,7 @@ _AFTER_ANCHOR = re.compile(r"(?:性疼痛|性痛|痛|疼|性)?(?:至|到|向|于
 _BEFORE_MARKER = re.compile(r"向|往|朝|至|到")
 _TARGET_TAIL = re.compile(r"(?:部位|部|处|侧|方向|那边|这边|一带|附近|内侧|外侧)?")
 _TARGET_SEP = re.compile(r"(?:、|及|和|与|以及|或|并|,)")
-_NEGATED_BEFORE = re.compile(r"(?:无明显|无|不|未|没有|没|并无)$")
+_NEGATED_BEFORE = re.compile(r"(?:无明显|无|不伴有|不伴|不|未|没有|没|并无|否认)$")
 _LOOK_BACK = 14
 
 
