@@ -15,6 +15,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+import numpy as np
+
 NEAR_BITS = 6
 _BANDS = 8
 _NOT_CONTENT = re.compile(r"[\W_]+")
@@ -33,13 +35,12 @@ def simhash(text: str) -> int:
     """A 64-bit simhash of the text's character trigrams, as a signed int for SQLite."""
     content = normalised(text)
     grams = Counter(content[i:i + 3] for i in range(max(1, len(content) - 2)))
-    weights = [0] * 64
-    for gram, count in grams.items():
-        value = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(),
-                               "big")
-        for bit in range(64):
-            weights[bit] += count if value >> bit & 1 else -count
-    unsigned = sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    values = np.array([int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8)
+                                      .digest(), "big") for gram in grams], dtype=np.uint64)
+    counts = np.fromiter(grams.values(), dtype=np.int64, count=len(grams))
+    bits = ((values[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)).astype(np.int64)
+    weights = counts @ (2 * bits - 1)
+    unsigned = sum(1 << int(bit) for bit in np.flatnonzero(weights > 0))
     return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
 
 
@@ -47,10 +48,17 @@ def distance(a: int, b: int) -> int:
     return ((a ^ b) & _MASK64).bit_count()
 
 
-def duplicates(texts: Sequence[str]) -> dict[int, int]:
+def fingerprints(texts: Sequence[str]) -> list[tuple[str, int]]:
+    """(exact hash, simhash) of each text."""
+    return [(text_hash(text), simhash(text)) for text in texts]
+
+
+def duplicates(texts: Sequence[str],
+               prints: Sequence[tuple[str, int]] | None = None) -> dict[int, int]:
     """For each text that repeats an earlier one (exactly or nearly), the earlier's index."""
-    hashes = [text_hash(text) for text in texts]
-    sims = [simhash(text) for text in texts]
+    prints = fingerprints(texts) if prints is None else prints
+    hashes = [exact for exact, _ in prints]
+    sims = [sim for _, sim in prints]
     first_by_hash: dict[str, int] = {}
     bands: dict[tuple[int, int], list[int]] = defaultdict(list)
     found: dict[int, int] = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kb.access import HOSPITAL_WIDE, check_classification
 from kb.chunking import chunk_text
-from kb.dedup import duplicates, simhash, text_hash
+from kb.dedup import duplicates, fingerprints
 from kb.embedders import Embedder
 from kb.errors import DocumentError, EmbedderMismatch, EmptyDocument, KBInputError
 from kb.readers import SUPPORTED_SUFFIXES, read_source
@@ -97,20 +97,21 @@ def _chunk_file(path: Path, data: bytes) -> tuple[str, str, list[NewChunk], int,
     """(kind, title, chunks, duplicates removed, all text) or a DocumentError."""
     source = read_source(path, data)
     pieces = chunk_text(source.text, source.pages)
-    repeated = duplicates([piece.text for piece in pieces])
-    pieces = [piece for index, piece in enumerate(pieces) if index not in repeated]
-    if not pieces:
+    prints = fingerprints([piece.text for piece in pieces])
+    repeated = duplicates([piece.text for piece in pieces], prints)
+    kept = [index for index in range(len(pieces)) if index not in repeated]
+    if not kept:
         raise EmptyDocument(str(path), "only boilerplate (page numbers, headers) was found")
 
     seg = segmenter()
-    chunks = [
-        NewChunk(ordinal, piece.section, piece.text, piece.start, piece.end,
-                 text_hash(piece.text), simhash(piece.text),
-                 seg.index_text(f"{piece.section}\n{piece.text}"))
-        for ordinal, piece in enumerate(pieces)
-    ]
+    chunks = []
+    for ordinal, index in enumerate(kept):
+        piece = pieces[index]
+        words = seg.index_words(f"{piece.section}\n{piece.text}")
+        chunks.append(NewChunk(ordinal, piece.section, piece.text, piece.start, piece.end,
+                               prints[index][0], prints[index][1], " ".join(words)))
     title = source.title.strip()[:200] or path.stem
-    return source.kind, title, chunks, len(repeated), "\n".join(p.text for p in pieces)
+    return source.kind, title, chunks, len(repeated), "\n".join(c.text for c in chunks)
 
 
 def _unchanged(store: KnowledgeStore, key: str, digest: str, options: ImportOptions) -> bool:
@@ -203,7 +204,9 @@ def _import_one(store: KnowledgeStore, path: Path, key: str, options: ImportOpti
     )
     store.replace_document(
         document, chunks, vectors, embedder=embedder.identity if embedder else None,
-        auto_tags=auto_tags(text, options.department), import_tags=options.tags,
+        auto_tags=auto_tags(text, options.department,
+                            [word for chunk in chunks for word in chunk.words.split()]),
+        import_tags=options.tags,
     )
     status = "replaced" if replacing else "added"
     return FileOutcome(str(path), status, key, len(chunks), removed), embed_seconds

@@ -193,6 +193,8 @@ class KnowledgeStore:
                     )
             else:
                 conn.execute("PRAGMA journal_mode = WAL")
+                # WAL with NORMAL sync never corrupts; a power cut may lose the last import.
+                conn.execute("PRAGMA synchronous = NORMAL")
                 migrate(conn, STORE_MIGRATIONS)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} is not a usable knowledge-base database ({exc})") \

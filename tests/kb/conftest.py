@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kb import ImportOptions, KnowledgeStore, Reader, import_paths
@@ -152,11 +153,34 @@ def library(tmp_path: Path, corpus: Corpus) -> Iterator[KnowledgeStore]:
     store.close()
 
 
-@pytest.fixture(scope="session")
-def e5() -> object:
-    from kb import LocalE5Embedder
+class MemoE5:
+    """The real local embedder, remembering vectors it made so each test does not wait for
+    the same corpus to be embedded again (the machine's two cores are shared)."""
 
-    return LocalE5Embedder()
+    def __init__(self) -> None:
+        from kb import LocalE5Embedder
+
+        self._model = LocalE5Embedder()
+        self._passages: dict[str, np.ndarray] = {}
+
+    @property
+    def identity(self) -> str:
+        return self._model.identity
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [text for text in dict.fromkeys(texts) if text not in self._passages]
+        if missing:
+            self._passages.update(zip(missing, self._model.embed_passages(missing),
+                                      strict=True))
+        return np.array([self._passages[text] for text in texts], dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._model.embed_query(text)
+
+
+@pytest.fixture(scope="session")
+def e5() -> MemoE5:
+    return MemoE5()
 
 
 @pytest.fixture
