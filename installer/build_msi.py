@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from installer import msi, payload, prune, runtime, wheels, wxs
+from installer import msi, payload, prune, runtime, signatures, wheels, wxs
 from installer.errors import BadBuildInput, InstallerError
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,8 @@ def build(version: str, out_dir: Path, cache: Path, work: Path,
     with _timed(seconds, "runtime"):
         sdist = runtime.fetch_sdist(downloads)
         names = runtime.unpack_runtime(sdist, stage)
-        signed = runtime.verify_signatures(stage, names)
+        signed = signatures.verify(runtime.signed_binaries(stage, names), signatures.PSF,
+                                   runtime.SDIST)
     with _timed(seconds, "wheels"):
         lock = wheels.ensure_lock(REPO / "pyproject.toml", cache, relock=relock)
         wheels.install_wheels(lock, site, cache)
@@ -97,6 +98,10 @@ def build(version: str, out_dir: Path, cache: Path, work: Path,
         tags = wheels.check_wheel_tags(site)
     with _timed(seconds, "prune"):
         pruned = prune.prune_site_packages(site)
+    with _timed(seconds, "signatures"):
+        qt_binaries = [binary for folder in ("PySide6", "shiboken6")
+                       for binary in signatures.windows_binaries(site / folder)]
+        signed += signatures.verify(qt_binaries, signatures.QT_COMPANY, "the PySide6 wheels")
     with _timed(seconds, "bytecode"):
         payload.precompile(site)
     payload.add_extras(stage, model)

@@ -103,7 +103,8 @@ def precompile(site: Path) -> None:
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # third-party SyntaxWarnings are not ours to fix
-        compileall.compile_dir(site, quiet=2, stripdir=str(site), workers=0,
+        # One process: with several, the bytecode differs from build to build.
+        compileall.compile_dir(site, quiet=2, stripdir=str(site), workers=1,
                                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
 
 

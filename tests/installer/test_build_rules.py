@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -11,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from installer import build_msi, payload, runtime, wheels, wxs
+from installer import build_msi, payload, runtime, signatures, wheels, wxs
 from installer.binaries import MACHINE_AMD64, file_kind, read_pe
-from installer.errors import BadBuildInput, DownloadError, PayloadError
+from installer.errors import BadBuildInput, DownloadError, PayloadError, SignatureError
 from installer.msi import compile_msi, export_table, patch_msi
 from tests.installer.conftest import make_vosk_model
 from tests.installer.wine import forwarder_dll
@@ -153,7 +152,12 @@ def test_runtime_zip_with_another_hash_is_refused(tmp_path: Path) -> None:
         runtime.unpack_runtime(sdist, tmp_path / "out")
 
 
-@pytest.mark.skipif(shutil.which("wixl") is None, reason="wixl is installed by ./dev setup")
+def test_unsigned_binary_is_refused(tmp_path: Path) -> None:
+    dll = windows_dll(tmp_path / "python311.dll")
+    with pytest.raises(SignatureError, match=r"1 binaries from the test .* Python Software"):
+        signatures.verify([dll], signatures.PSF, "the test")
+
+
 def test_small_package_builds_without_wixl_warnings(tmp_path: Path) -> None:
     """The template through real wixl and msibuild, on a two-file payload."""
     stage = stage_with(tmp_path, {"pythonw.exe": forwarder_dll("x.dll", {"A": "kernel32.B"}),

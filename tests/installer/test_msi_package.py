@@ -37,7 +37,32 @@ def sequence(msi: Path, table: str) -> dict[str, tuple[str, int]]:
 def test_build_reports_and_names(older_msi: Built) -> None:
     assert older_msi.msi.name == f"ed-sentinel-{older_msi.version}-x64.msi"
     assert older_msi.report["msi_bytes"] == older_msi.msi.stat().st_size
-    assert older_msi.report["signatures_verified"] >= 25  # python.exe, the DLLs, the .pyd
+
+
+def test_every_signed_binary_was_verified(older_msi: Built, extracted: Path) -> None:
+    """The runtime's binaries (PSF) but Microsoft's two, and all of Qt's (The Qt Company)."""
+    runtime = [p for p in extracted.iterdir() if p.suffix in (".exe", ".dll", ".pyd")
+               and not p.name.startswith("vcruntime140")]
+    site = extracted / "Lib" / "site-packages"
+    qt = [p for folder in ("PySide6", "shiboken6") for p in (site / folder).rglob("*")
+          if p.suffix in (".dll", ".pyd")]
+    assert len(runtime) >= 25 and len(qt) >= 40
+    assert older_msi.report["signatures_verified"] == len(runtime) + len(qt)
+
+
+def test_payload_is_reproducible(older_msi: Built, newer_msi: Built) -> None:
+    """Two builds install the same runtime and third-party bytes (the newer adds its model).
+
+    The app's own files are left out: in a shared checkout they may change between the builds.
+    """
+    own = tuple(f"Lib/site-packages/{name}" for name in ("engine/", "kb/", "prompts/",
+                                                         "desktop/", "ed_sentinel-"))
+    older, newer = read_manifest(older_msi.manifest), read_manifest(newer_msi.manifest)
+    added = {name for name in newer if name.startswith("vosk-model/")}
+    assert added
+    assert ({name: digest for name, digest in newer.items()
+             if name not in added and not name.startswith(own)}
+            == {name: digest for name, digest in older.items() if not name.startswith(own)})
 
 
 def test_tables_present(older_msi: Built) -> None:
@@ -119,6 +144,32 @@ def test_settings_kept_on_upgrade(older_msi: Built) -> None:
                     < steps[f"RestoreCmdLine_{name}"][1] < steps["LaunchConditions"][1])
 
 
+def test_tables_hang_together(older_msi: Built) -> None:
+    """The references that ICE validation would check on Windows, checked here by hand."""
+    msi = older_msi.msi
+    components = {row["Component"]: row for row in export_table(msi, "Component")}
+    features = [row["Component_"] for row in export_table(msi, "FeatureComponents")]
+    assert sorted(features) == sorted(components)  # each component in exactly one feature
+
+    directories = {row["Directory"]: row for row in export_table(msi, "Directory")}
+    for row in directories.values():
+        assert not row["Directory_Parent"] or row["Directory_Parent"] in directories
+    assert all(row["Directory_"] in directories for row in components.values())
+
+    files = export_table(msi, "File")
+    for row in files:
+        assert components[row["Component_"]]["KeyPath"] == row["File"]
+    sequences = sorted(int(row["Sequence"]) for row in files)
+    assert sequences == list(range(1, len(files) + 1))
+    (media,) = export_table(msi, "Media")
+    assert int(media["LastSequence"]) == len(files)
+
+    registry = {row["Registry"]: row for row in export_table(msi, "Registry")}
+    for name, component in components.items():
+        if component["KeyPath"] in registry:
+            assert registry[component["KeyPath"]]["Component_"] == name
+
+
 def test_start_menu_shortcut_runs_the_panel(older_msi: Built) -> None:
     (shortcut,) = export_table(older_msi.msi, "Shortcut")
     assert shortcut["Directory_"] == "ProgramMenuFolder"
@@ -195,7 +246,8 @@ def test_qt_pruned_to_what_the_panel_needs(extracted: Path) -> None:
     qt = extracted / "Lib" / "site-packages" / "PySide6"
     for needed in ("QtCore.pyd", "QtGui.pyd", "QtWidgets.pyd", "QtMultimedia.pyd",
                    "Qt6Multimedia.dll", "plugins/platforms/qwindows.dll",
-                   "plugins/multimedia/ffmpegmediaplugin.dll", "plugins/styles"):
+                   "plugins/multimedia/ffmpegmediaplugin.dll", "plugins/styles",
+                   "translations/qtbase_zh_CN.qm"):
         assert (qt / needed).exists(), needed
     names = {p.name for p in qt.rglob("*")}
     for pruned in ("Qt6WebEngineCore.dll", "Qt63DCore.dll", "Qt6Quick.dll", "Qt6Qml.dll",
