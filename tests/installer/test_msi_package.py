@@ -16,7 +16,8 @@ from installer.payload import read_manifest
 from installer.wxs import MSI_SETTINGS, UPGRADE_CODE
 from tests.installer.conftest import Built
 
-pytestmark = pytest.mark.slow
+# The first test also pays for both builds (a minute or two).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 # Released MSIs carry this UpgradeCode; a different one would install beside them, not over them.
 RELEASED_UPGRADE_CODE = "{9989907D-9CC2-4DA2-AA68-AA54FAB363FF}"

@@ -18,7 +18,8 @@ from installer.payload import read_manifest
 from tests.installer.conftest import Built
 from tests.installer.wine import ERROR_INSTALL_FAILURE, INSTALL_DIR, Wine, add_process_prng
 
-pytestmark = [pytest.mark.slow, pytest.mark.wine]
+# The first test also pays for both builds and the whole lifecycle (a few minutes).
+pytestmark = [pytest.mark.slow, pytest.mark.wine, pytest.mark.timeout(1200)]
 
 INSTALLER_KEY = r"HKLM\SOFTWARE\ED Sentinel"
 POLICY_KEY = r"HKLM\SOFTWARE\Policies\ED Sentinel"
