@@ -267,7 +267,8 @@ def parse_template(raw: str, *, source: str = "<template>", kind: str | None = N
         scores=tuple(_identifier(s, f"{source}: 'scores'")
                      for s in _list(data, "scores", source)),
         history=tuple(_history(item, source) for item in _list(data, "history", source)),
-        red_flags=tuple(red_flag_from_data(item, source) for item in _list(data, "red_flags", source)),
+        red_flags=tuple(red_flag_from_data(item, source)
+                        for item in _list(data, "red_flags", source)),
         workup=tuple(_workup(item, source) for item in _list(data, "workup", source)),
         reminders=tuple(_reminder(item, source) for item in _list(data, "reminders", source)),
         notes=_text(data.get("notes", ""), f"{source}: 'notes'", empty=True, limit=400),

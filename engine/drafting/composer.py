@@ -107,7 +107,9 @@ def _pain_phrase(findings: Findings) -> str:
     return f"{where}疼痛" if where else "胸痛"
 
 
-def chief_complaint(findings: Findings) -> str:
+def chief_complaint(findings: Findings, text: str = "") -> str:
+    """The first symptom and its duration; a second one joins it when the text names both
+    before the duration (胸闷气喘3天 -> 胸闷、呼吸困难3天; 呼吸困难伴胸痛6小时)."""
     if not findings.present:
         return ""
     first = findings.present[0]
@@ -118,12 +120,27 @@ def chief_complaint(findings: Findings) -> str:
         lead = _label("symptom", first)
     duration = duration_text(findings.duration_minutes) if findings.duration_minutes else ""
 
-    others = [s for s in findings.present[1:] if s in _CARDINAL]
-    if first in _CARDINAL and others:
-        paired = f"{lead}、{_label('symptom', others[0])}{duration}"
+    second = _paired_symptom(findings, first)
+    if second is not None:
+        start_first = findings.evidence[f"present:{first}"][0][0]
+        start_second = findings.evidence[f"present:{second}"][0][0]
+        joiner = "伴" if "伴" in text[start_first:start_second] else "、"
+        label = "胸痛" if second == "chest_pain" else _label("symptom", second)
+        paired = f"{lead}{joiner}{label}{duration}"
         if len(paired) <= CHIEF_COMPLAINT_CONVENTION:
             return paired
     return f"{lead}{duration}"
+
+
+def _paired_symptom(findings: Findings, first: str) -> str | None:
+    duration = findings.evidence.get("duration_minutes")
+    if first not in _CARDINAL or not duration:
+        return None
+    for symptom in findings.present[1:]:
+        spans = findings.evidence.get(f"present:{symptom}")
+        if symptom in _CARDINAL and spans and spans[0][0] < duration[0][0]:
+            return symptom
+    return None
 
 
 def present_illness(findings: Findings) -> str:
@@ -289,7 +306,7 @@ def compose(assessment: Assessment, template_id: str, now: datetime, *,
 
     questions = [q.text for q in assessment.questions if q.id not in TEST_QUESTIONS]
     return DraftContent(
-        chief_complaint=_clip(chief_complaint(findings), 60),
+        chief_complaint=_clip(chief_complaint(findings, assessment.text), 60),
         present_illness=_clip(present_illness(findings), 1200),
         past_history=_clip(past_history(findings), 400),
         personal_history=_clip(personal_history(findings), 200),

@@ -124,7 +124,9 @@ def _compute(name: str, inputs: dict[str, Any]) -> tuple[dict[str, Any], ScoreRe
 
 def assess(text: str, template: str | None = None, vitals: Mapping[str, Any] | None = None,
            now: datetime | None = None, *, personal_folder: Path | None = None) -> Assessment:
-    """Assess one case. ``now`` (default: the current time) reads clock times of onset."""
+    """Assess one case. ``now`` (default: the current time) reads clock times of onset.
+
+    The risk level is None when neither the text nor triage gives anything to judge by."""
     if not isinstance(text, str):
         raise InvalidText(f"text must be a string, got {type(text).__name__}")
     if len(text) > MAX_TEXT_CHARS:
@@ -152,5 +154,6 @@ def assess(text: str, template: str | None = None, vitals: Mapping[str, Any] | N
     return Assessment(
         text=text, template=chosen, findings=findings, triage=triage, vitals=effective,
         inputs=inputs, scores=results, questions=tuple(questions), red_flags=tuple(flags),
-        risk_level=risk_level(results, flags), now=now,
+        risk_level=risk_level(results, flags) if findings.evidence or triage else None,
+        now=now,
     )

@@ -69,7 +69,7 @@ def extract(text: str, vocab: Vocabulary | None = None, now: datetime | None = N
 
     _decide_terms(findings, view, vocab, hits, scopes.negated, scopes.questioned)
     _decide_radiation(findings, radiation)
-    _decide_family(findings, family)
+    _decide_family(findings, family, "早发" in view.text)
     _decide_healthy(findings, view, vocab, hits)
     _decide_numbers(findings, view, hits, family.windows, now)
     log.debug("extracted %d present, %d absent, %d history findings",
@@ -206,7 +206,7 @@ def _decide_radiation(findings: Findings, radiation: Radiation) -> None:
         findings.denied["radiation"] = list(radiation.denied)
 
 
-def _decide_family(findings: Findings, family: FamilyContext) -> None:
+def _decide_family(findings: Findings, family: FamilyContext, premature_said: bool) -> None:
     for event, span in family.events:
         findings.family.append(event)
         if "family_history_cad" in findings.history_denied:
@@ -218,8 +218,9 @@ def _decide_family(findings: Findings, family: FamilyContext) -> None:
         for span in family.denied:
             findings.add_evidence("history_denied:family_history_cad", span)
     if "family_history_cad" in findings.history and not family.events:
-        # Named as 冠心病家族史 without the relative: the scores ask who and at what age.
-        findings.family.append(FamilyEvent(None, None, None, premature_stated=False))
+        # Named as 冠心病家族史 without the relative: the scores ask who and at what age,
+        # unless the text calls it premature (早发冠心病家族史).
+        findings.family.append(FamilyEvent(None, None, None, premature_stated=premature_said))
 
 
 def _decide_healthy(findings: Findings, view: View, vocab: Vocabulary, hits: list[Hit]) -> None:

@@ -11,6 +11,7 @@ answer them.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +22,7 @@ from engine import scores
 from engine.findings.conditions import covered
 from engine.findings.model import Findings
 from engine.scores import ScoreResult, registry
+from engine.scores.inputs import check_inputs
 from prompts.templates import Template
 
 # Inputs of different scores that one question answers.
@@ -115,28 +117,33 @@ def _full_width(name: str) -> float:
     return float(high - low)
 
 
-def _as_json(value: Any) -> Any:
-    return sorted(value) if isinstance(value, frozenset) else value
+def weights(name: str, inputs: Mapping[str, Any], result: ScoreResult) -> dict[str, float]:
+    """How much knowing each missing input would change this score (see the module docstring).
 
+    The totals of every combination of the missing inputs' sample values are worked out once;
+    grouping them by one input's value gives the range left if that input were known."""
+    score = registry.get(name)
+    known = check_inputs(name, score.accepted(), inputs)
+    absent = [spec for spec in score.inputs if spec.name not in known]
+    combos = list(itertools.product(*(spec.samples for spec in absent)))
+    totals = [score.total_of({**known, **{spec.name: value for spec, value in zip(
+        absent, combo, strict=True)}}) for combo in combos]
 
-def _samples(name: str, input_name: str) -> tuple[Any, ...]:
-    for spec in registry.get(name).accepted():
-        if spec.name == input_name:
-            return tuple(_as_json(sample) for sample in spec.samples)
-    return ()
-
-
-def weight(name: str, inputs: Mapping[str, Any], result: ScoreResult, input_name: str) -> float:
-    """How much knowing ``input_name`` would change this score (see the module docstring)."""
     width = result.range[1] - result.range[0]
     full = _full_width(name)
-    outcomes = [scores.compute(name, {**inputs, input_name: sample})
-                for sample in _samples(name, input_name)]
-    if not outcomes:
-        return 0.0
-    narrowing = (width - mean(o.range[1] - o.range[0] for o in outcomes)) / full if full else 0.0
-    gains_band = result.band is None and any(o.band is not None for o in outcomes)
-    return narrowing + (1.0 if gains_band else 0.0)
+    found: dict[str, float] = {}
+    for index, spec in enumerate(absent):
+        if spec.name not in result.missing:
+            continue
+        groups: dict[Any, list[float]] = {}
+        for combo, total in zip(combos, totals, strict=True):
+            groups.setdefault(combo[index], []).append(total)
+        widths = [max(group) - min(group) for group in groups.values()]
+        narrowing = (width - mean(widths)) / full if full else 0.0
+        settles = result.band is None and any(
+            score.band(min(group)) == score.band(max(group)) for group in groups.values())
+        found[spec.name] = narrowing + (1.0 if settles else 0.0)
+    return found
 
 
 def rank_questions(template: Template, findings: Findings, vitals: Mapping[str, float | None],
@@ -146,13 +153,14 @@ def rank_questions(template: Template, findings: Findings, vitals: Mapping[str, 
     merged: dict[str, Question] = {}
     for name, (inputs, result) in results.items():
         asked = {q.input: q.text for q in result.questions}
+        weighed = weights(name, inputs, result)
         for input_name in result.missing:
             question_id = QUESTION_IDS.get((name, input_name), f"{name}.{input_name}")
             text = QUESTION_TEXTS.get(question_id) or asked.get(input_name, question_id)
             question = merged.setdefault(question_id, Question(question_id, text))
             if name not in question.scores:
                 question.scores.append(name)
-            question.weight += weight(name, inputs, result, input_name)
+            question.weight += weighed.get(input_name, 0.0)
     ranked = sorted(merged.values(), key=lambda q: -q.weight)
 
     for item in template.history:

@@ -26,7 +26,8 @@ def mismatches(case: dict[str, Any], got: dict[str, Any]) -> list[str]:
         if field in expect:
             want, have = set(expect[field]) - ignore, set(findings[field]) - ignore
             if want != have:
-                wrong.append(f"{field}: missing {sorted(want - have)}, extra {sorted(have - want)}")
+                wrong.append(f"{field}: missing {sorted(want - have)},"
+                             f" extra {sorted(have - want)}")
     for field in SCALAR_FIELDS:
         if field in expect and findings[field] != expect[field]:
             wrong.append(f"{field}: expected {expect[field]!r}, got {findings[field]!r}")

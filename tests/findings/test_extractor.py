@@ -16,7 +16,8 @@ from tests.findings.helpers import spans_cover
 
 SYMPTOMS = [
     ("胸痛", "chest_pain"), ("胸口疼", "chest_pain"), ("胸口压着疼", "chest_pain"),
-    ("心前区疼痛", "chest_pain"), ("胸骨后压榨样疼痛", "chest_pain"), ("胸背部剧烈疼痛", "chest_pain"),
+    ("心前区疼痛", "chest_pain"), ("胸骨后压榨样疼痛", "chest_pain"),
+    ("胸背部剧烈疼痛", "chest_pain"),
     ("胸闷", "chest_tightness"), ("胸口发闷", "chest_tightness"), ("心口闷", "chest_tightness"),
     ("憋闷", "chest_tightness"),
     ("气短", "dyspnea"), ("气促", "dyspnea"), ("喘不上气", "dyspnea"), ("呼吸困难", "dyspnea"),
