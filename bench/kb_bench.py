@@ -234,8 +234,9 @@ def bench_size(folder: Path, count: int, words: list[str], query_count: int) -> 
     hybrid_search(store, probes[0][0], reader=cases[0][0], k=10, query_vector=probes[0][1],
                   vector_identity=EMBEDDER)  # warm caches once
     seg = segmenter()
-    lexical_times = timed(lambda p: lexical_ranking(store, seg.query_groups(p[0]), cases[0][0],
-                                                    SearchFilter()), probes)
+    readable = store.allowed_documents(cases[0][0], SearchFilter())
+    lexical_times = timed(lambda p: lexical_ranking(store, seg.query_groups(p[0]), readable),
+                          probes)
     exact_times = timed(lambda p: np.argpartition(-(np.asarray(index.matrix) @ p[1]), 10)[:10],
                         probes)
     vector_times = timed(lambda p: index.search(p[1], 50), probes)

@@ -134,16 +134,17 @@ def _choose_groups(store: KnowledgeStore, groups: list[QueryGroup]
     return chosen, skipped
 
 
-def lexical_ranking(store: KnowledgeStore, groups: list[QueryGroup], reader: Reader,
-                    search_filter: SearchFilter) -> tuple[list[tuple[int, float]], list[str]]:
+def lexical_ranking(store: KnowledgeStore, groups: list[QueryGroup], documents: np.ndarray
+                    ) -> tuple[list[tuple[int, float]], list[str]]:
+    """bm25 ranking among the chunks of `documents` (readable and passing the filters)."""
     chosen, skipped = _choose_groups(store, groups)
-    if not chosen:
+    if not chosen or not len(documents):
         return [], skipped
-    return store.lexical(match_expression(chosen), reader, search_filter, CANDIDATES), skipped
+    return store.lexical(match_expression(chosen), documents, CANDIDATES), skipped
 
 
 def vector_ranking(store: KnowledgeStore, query_vector: np.ndarray, identity: str,
-                   reader: Reader, search_filter: SearchFilter) -> list[tuple[int, float]]:
+                   documents: np.ndarray) -> list[tuple[int, float]]:
     """Nearest readable chunks; EmbedderMismatch when another embedder made the query."""
     recorded = store.embedder
     if recorded is None:
@@ -157,8 +158,7 @@ def vector_ranking(store: KnowledgeStore, query_vector: np.ndarray, identity: st
     index = store.vector_index()
     if index is None:
         return []
-    allowed = index.allowed_rows(store.allowed_documents(reader, search_filter))
-    return index.search(query_vector, CANDIDATES, allowed)
+    return index.search(query_vector, CANDIDATES, index.allowed_rows(documents))
 
 
 def _fuse(lexical: Sequence[tuple[int, float]], vector: Sequence[tuple[int, float]]
@@ -198,8 +198,9 @@ def search(
     groups = segmenter().query_groups(query)[:MAX_GROUPS]
     notes: list[str] = []
 
-    lexical, skipped = lexical_ranking(store, groups, reader, search_filter) if groups \
-        else ([], [])
+    # Access rule and filters first, in SQL: nothing outside these documents is ranked.
+    documents = store.allowed_documents(reader, search_filter)
+    lexical, skipped = lexical_ranking(store, groups, documents) if groups else ([], [])
     if skipped:
         notes.append("left out as too common to rank by: " + " ".join(skipped))
 
@@ -212,8 +213,7 @@ def search(
             notes.append(str(exc))
     if query_vector is not None and vector_identity is not None:
         try:
-            vector = vector_ranking(store, query_vector, vector_identity, reader,
-                                    search_filter)
+            vector = vector_ranking(store, query_vector, vector_identity, documents)
         except EmbedderMismatch as exc:
             notes.append(str(exc))
     elif store.embedder is not None and embedder is None:

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 DB_FILE = "kb.sqlite"
 # A query word found in more chunks than this costs more to rank than it tells apart; it is
 # left out when rarer words remain (bm25 gives it almost no weight anyway).
-POSTINGS_BUDGET = 20_000
+POSTINGS_BUDGET = 8_000
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,11 @@ class KnowledgeStore:
         self._index: VectorIndex | None = None
         # The generation the cached index was checked against; -1: not checked yet.
         self._index_generation = -1
+        self._chunk_docs = np.zeros(1, np.int64)
+        self._chunk_docs_generation = -1
+        # Which chunk ids the running full-text query may return (see `lexical`).
+        self._bitmap = b""
+        conn.create_function("kb_allowed", 1, self._allowed_row, deterministic=False)
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -336,19 +341,21 @@ class KnowledgeStore:
 
     def _insert_chunks(self, conn: sqlite3.Connection, doc_id: int,
                        chunks: Sequence[NewChunk], vectors: np.ndarray | None) -> None:
-        for position, chunk in enumerate(chunks):
-            cursor = conn.execute(
-                'INSERT INTO chunks (document_id, ordinal, section, text, start, "end",'
-                " text_hash, simhash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, chunk.ordinal, chunk.section, chunk.text, chunk.start, chunk.end,
-                 chunk.text_hash, chunk.simhash),
-            )
-            chunk_id = cursor.lastrowid
-            conn.execute("INSERT INTO chunks_fts (rowid, tokens) VALUES (?, ?)",
-                         (chunk_id, chunk.words))
-            if vectors is not None:
-                conn.execute("INSERT INTO chunk_vectors (chunk_id, vector) VALUES (?, ?)",
-                             (chunk_id, np.asarray(vectors[position], np.float32).tobytes()))
+        # Ids are handed out here so the three tables can be filled with one statement each.
+        first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM chunks").fetchone()[0])
+        ids = range(first, first + len(chunks))
+        conn.executemany(
+            'INSERT INTO chunks (id, document_id, ordinal, section, text, start, "end",'
+            " text_hash, simhash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(chunk_id, doc_id, c.ordinal, c.section, c.text, c.start, c.end, c.text_hash,
+              c.simhash) for chunk_id, c in zip(ids, chunks, strict=True)],
+        )
+        conn.executemany("INSERT INTO chunks_fts (rowid, tokens) VALUES (?, ?)",
+                         [(chunk_id, c.words) for chunk_id, c in zip(ids, chunks, strict=True)])
+        if vectors is not None:
+            rows = np.asarray(vectors, np.float32)
+            conn.executemany("INSERT INTO chunk_vectors (chunk_id, vector) VALUES (?, ?)",
+                             [(chunk_id, rows[n].tobytes()) for n, chunk_id in enumerate(ids)])
 
     def _write_tags(self, conn: sqlite3.Connection, doc_id: int, key: str,
                     auto_tags: Sequence[str], import_tags: Sequence[str]) -> None:
@@ -427,21 +434,45 @@ class KnowledgeStore:
         found = dict(rows)
         return {word: int(found.get(word, 0)) for word in words}
 
-    def lexical(self, match: str, reader: Reader, search: SearchFilter, limit: int
+    def _chunk_documents(self) -> np.ndarray:
+        """Document id of every chunk, indexed by chunk id (-1 for unused ids); cached per
+        generation."""
+        generation = self.generation
+        if self._chunk_docs_generation != generation:
+            with self._lock:
+                rows = self._conn.execute("SELECT id, document_id FROM chunks").fetchall()
+            pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
+            table = np.full(int(pairs[:, 0].max()) + 1 if len(pairs) else 1, -1, np.int64)
+            table[pairs[:, 0]] = pairs[:, 1]
+            self._chunk_docs, self._chunk_docs_generation = table, generation
+        return self._chunk_docs
+
+    def lexical(self, match: str, documents: np.ndarray, limit: int
                 ) -> list[tuple[int, float]]:
-        """(chunk id, bm25) of readable chunks matching the FTS5 expression, best first."""
-        where, params = search.where(reader)
-        sql = (
-            "SELECT f.rowid, bm25(chunks_fts) AS score FROM chunks_fts f"
-            " JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id"
-            f" WHERE chunks_fts MATCH ? AND {where} ORDER BY score LIMIT ?"
-        )
+        """(chunk id, bm25) of chunks matching the FTS5 expression, best first, among the
+        chunks of `documents` (ids from `allowed_documents`, which applied the access rule
+        and the filters in SQL). The allowed chunks are handed to SQLite as a bitmap that the
+        WHERE clause tests per matching row, before bm25 ranks them: four to five times
+        cheaper than joining chunks and documents for every match."""
+        chunk_docs = self._chunk_documents()
+        wanted = np.zeros(int(max(chunk_docs.max(initial=0), documents.max(initial=0))) + 2,
+                          dtype=bool)
+        wanted[documents] = True
+        allowed = np.where(chunk_docs >= 0, wanted[np.maximum(chunk_docs, 0)], False)
+        bitmap = allowed.astype(np.uint8).tobytes()
+        sql = ("SELECT rowid, bm25(chunks_fts) AS score FROM chunks_fts"
+               " WHERE chunks_fts MATCH ? AND kb_allowed(rowid) ORDER BY score LIMIT ?")
         try:
             with self._lock:
-                rows = self._conn.execute(sql, [match, *params, limit]).fetchall()
+                self._bitmap = bitmap
+                rows = self._conn.execute(sql, [match, limit]).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"full-text search failed ({exc})") from None
         return [(int(row[0]), float(row[1])) for row in rows]
+
+    def _allowed_row(self, rowid: int) -> bool:
+        bitmap = self._bitmap
+        return 0 <= rowid < len(bitmap) and bitmap[rowid] == 1
 
     def chunks(self, ids: Sequence[int], reader: Reader, search: SearchFilter
                ) -> dict[int, ChunkRow]:

@@ -29,8 +29,12 @@ log = logging.getLogger(__name__)
 
 EXACT_LIMIT = 20_000
 HNSW_M = 16
-HNSW_EF_CONSTRUCTION = 200
+HNSW_EF_CONSTRUCTION = 100
 HNSW_EF_SEARCH = 128
+# A filtered graph search fetches k / (share of rows allowed) * OVERFETCH candidates; past
+# MAX_GRAPH_FETCH an exact search over the allowed rows is cheaper.
+OVERFETCH = 1.5
+MAX_GRAPH_FETCH = 2000
 INFO_FILE = "vectors.json"
 MATRIX_FILE = "vectors.npy"
 IDS_FILE = "vector_ids.npy"
@@ -174,7 +178,7 @@ class VectorIndex:
         if query.shape != (self.info.dim,):
             raise VectorIndexError(f"query vector has shape {query.shape}, the index holds "
                                    f"{self.info.dim}-dimensional vectors")
-        if self.graph is None or count <= EXACT_LIMIT:
+        if self.graph is None:
             return self._exact(query, k, allowed, count)
         return self._approximate(query, k, allowed if count < total else None)
 
@@ -198,9 +202,24 @@ class VectorIndex:
 
     def _approximate(self, query: np.ndarray, k: int,
                      allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        keep = None if allowed is None else (lambda label: bool(allowed[label]))
+        """The graph's nearest rows; with a filter, over-fetch in proportion to how few rows
+        pass it and keep those that do (no per-node Python callback), falling back to exact
+        search over the allowed rows when too few survive."""
         assert self.graph is not None
-        labels, distances = self.graph.knn_query(query, k=k, num_threads=1, filter=keep)
-        # The 'ip' space reports 1 - inner product.
-        return [(int(self.ids[label]), float(1.0 - distance))
-                for label, distance in zip(labels[0], distances[0], strict=True)]
+        total = len(self.ids)
+        share = 1.0 if allowed is None else max(float(allowed.sum()) / total, 1e-9)
+        wanted = min(total, int(np.ceil(k / share * OVERFETCH)) + k)
+        if wanted > MAX_GRAPH_FETCH:
+            return self._exact(query, k, allowed, int(allowed.sum()) if allowed is not None
+                               else total)
+        self.graph.set_ef(max(HNSW_EF_SEARCH, wanted))
+        labels, distances = self.graph.knn_query(query, k=wanted, num_threads=1)
+        found: list[tuple[int, float]] = []
+        for label, distance in zip(labels[0], distances[0], strict=True):
+            if allowed is None or allowed[label]:
+                # The 'ip' space reports 1 - inner product.
+                found.append((int(self.ids[label]), float(1.0 - distance)))
+                if len(found) == k:
+                    return found
+        count = total if allowed is None else int(allowed.sum())
+        return self._exact(query, k, allowed, count)

