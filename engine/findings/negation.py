@@ -31,6 +31,9 @@ BETWEEN = re.compile(
     r"病史|史|之|不适|发作|感|表现|情况)*"
 )
 POST = re.compile(r"\s*(?:\(\s*[-−–]\s*\)|\(阴性\)|阴性)")
+# In a list (无呕吐、腹泻、发热) a word the vocabulary does not know does not end the scope.
+LIST_SEPARATOR = re.compile(r"、|及|和|与|或|以及")
+UNKNOWN_ITEM = re.compile(r"[^,，。;；!！?？\n:：、及和与或但伴有]{1,5}?(?:、|及|以及|和|与|或)")
 
 
 @dataclass(frozen=True)
@@ -90,4 +93,8 @@ def _walk(view: View, hits: Sequence[Marked], by_start: dict[int, list[int]], po
         end = max(hits[i].end for i in by_start[position])
         reached.update(i for i, hit in enumerate(hits) if position <= hit.start < end)
         position = BETWEEN.match(view.text, end).end()  # type: ignore[union-attr]
+        if position not in by_start and LIST_SEPARATOR.search(view.text, end, position):
+            skipped = UNKNOWN_ITEM.match(view.text, position)
+            if skipped and skipped.end() in by_start:
+                position = skipped.end()
     return reached

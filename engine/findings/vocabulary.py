@@ -165,7 +165,10 @@ def _literals(words: list[str], where: str) -> re.Pattern[str] | None:
     if not words:
         return None
     ordered = sorted(set(words), key=len, reverse=True)
-    return _compile("|".join(re.escape(word) for word in ordered), where)
+    # A Latin abbreviation (pci, tia) must stand alone, not inside a longer word (initial).
+    parts = [rf"(?<![a-z]){re.escape(word)}(?![a-z])" if word.isascii() and word[-1:].isalpha()
+             else re.escape(word) for word in ordered]
+    return _compile("|".join(parts), where)
 
 
 def _term(field: str, entry: Any, macros: dict[str, str], source: str) -> Term:

@@ -71,6 +71,10 @@ def test_onset_and_course(text: str, field: str, value: str) -> None:
     assert getattr(extract(text), field) == value
 
 
+def test_treatment_given_continuously_is_not_a_course() -> None:
+    assert extract("予持续吸氧、心电监护").course is None
+
+
 def test_paroxysmal_nocturnal_dyspnoea_is_not_a_course() -> None:
     assert extract("夜间阵发性呼吸困难").course is None
 
@@ -144,7 +148,8 @@ def test_history_synonyms(text: str, item: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "wrong"), [
-    ("考虑急性心梗", "prior_mi"), ("急性肺栓塞待排", "prior_vte"),
+    ("考虑急性心梗", "prior_mi"), ("急性肺栓塞待排", "prior_vte"), ("initial", "stroke_tia"),
+    ("肿瘤标志物正常", "malignancy"), ("嘱卧床休息", "immobilization"),
     ("冠脉搭桥术后", "recent_surgery"), ("胆囊切除术后10年", "recent_surgery"),
     ("父亲有高血压", "hypertension"), ("冠心病家族史", "cad"), ("良性肿瘤", "malignancy"),
 ])
@@ -189,6 +194,8 @@ NEGATIONS = [
     ("不 出汗 不 喘", [], ["diaphoresis", "dyspnea"]),
     ("也 不 闷", [], ["chest_tightness"]),
     ("可平卧", [], ["orthopnea"]),
+    ("无呕吐、腹泻、发热", [], ["vomiting", "fever"]),   # an unknown word inside the list
+    ("否认高血压、甲亢、糖尿病", [], []),
     # The scope ends at a clause end, at 但 or 伴, at 有, and at any word that is not a finding.
     ("无发热，咳嗽", ["cough"], ["fever"]),
     ("无发热但咳嗽", ["cough"], ["fever"]),
