@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,7 @@ class VectorIndex:
             np.zeros(0, np.int64)
         self.matrix = matrix
         self.graph = graph
+        self._graph_lock = threading.Lock()
 
     @classmethod
     def build(cls, folder: Path, ids: np.ndarray, documents: np.ndarray, matrix: np.ndarray,
@@ -209,17 +211,19 @@ class VectorIndex:
         total = len(self.ids)
         share = 1.0 if allowed is None else max(float(allowed.sum()) / total, 1e-9)
         wanted = min(total, int(np.ceil(k / share * OVERFETCH)) + k)
-        if wanted > MAX_GRAPH_FETCH:
-            return self._exact(query, k, allowed, int(allowed.sum()) if allowed is not None
-                               else total)
-        self.graph.set_ef(max(HNSW_EF_SEARCH, wanted))
-        labels, distances = self.graph.knn_query(query, k=wanted, num_threads=1)
-        found: list[tuple[int, float]] = []
-        for label, distance in zip(labels[0], distances[0], strict=True):
-            if allowed is None or allowed[label]:
+        while wanted <= MAX_GRAPH_FETCH:
+            with self._graph_lock:  # ef is the graph's own state, shared by all callers
+                self.graph.set_ef(max(HNSW_EF_SEARCH, wanted))
+                labels, distances = self.graph.knn_query(query, k=wanted, num_threads=1)
+            labels, distances = labels[0].astype(np.int64), distances[0]
+            if allowed is not None:
+                keep = allowed[labels]
+                labels, distances = labels[keep], distances[keep]
+            if len(labels) >= k or wanted == total:
                 # The 'ip' space reports 1 - inner product.
-                found.append((int(self.ids[label]), float(1.0 - distance)))
-                if len(found) == k:
-                    return found
+                return [(int(self.ids[label]), float(1.0 - distance))
+                        for label, distance in zip(labels[:k], distances[:k], strict=True)]
+            # The allowed rows are rarer near this query than overall: look further.
+            wanted = min(total, wanted * 2)
         count = total if allowed is None else int(allowed.sum())
         return self._exact(query, k, allowed, count)
