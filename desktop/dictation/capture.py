@@ -15,8 +15,9 @@ import logging
 
 import numpy as np
 from PySide6.QtCore import QIODevice, QObject, Signal, Slot
-from PySide6.QtMultimedia import QAudio, QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices
+from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
 
+from desktop.dictation.signals import disconnect, emit
 from desktop.errors import DesktopError
 from engine.speech.audio import float_to_int16
 from engine.speech.endpoint import level_dbfs
@@ -130,7 +131,7 @@ class MicrophoneCapture(QObject):
         source = QAudioSource(device, self._format, self)
         source.stateChanged.connect(self._state_changed)
         io = source.start()
-        if io is None or source.error() != QAudio.Error.NoError:
+        if io is None or source.error() != QtAudio.Error.NoError:
             source.deleteLater()
             raise CaptureError(f"无法打开麦克风“{device.description()}” ({source.error()})")
         io.readyRead.connect(self._read)
@@ -141,7 +142,7 @@ class MicrophoneCapture(QObject):
         log.info("capturing from %s at %d Hz, %d channel(s)", device.description(), self.rate,
                  self._format.channelCount())
         if note:
-            self.notice.emit(note)
+            emit(self.notice, note)
 
     def stop(self) -> None:
         """Stop capturing; audio already read has been emitted."""
@@ -150,7 +151,7 @@ class MicrophoneCapture(QObject):
             return
         self._read_from(self._io)
         self._io = None
-        source.stateChanged.disconnect(self._state_changed)
+        disconnect(source.stateChanged, self._state_changed)
         source.stop()
         source.deleteLater()
 
@@ -166,15 +167,15 @@ class MicrophoneCapture(QObject):
             return
         samples = to_mono_int16(data, self._format)
         if len(samples):
-            self.level.emit(level_dbfs(samples))
-            self.audio.emit(samples.astype("<i2").tobytes())
+            emit(self.level, level_dbfs(samples))
+            emit(self.audio, samples.astype("<i2").tobytes())
 
-    @Slot(QAudio.State)
-    def _state_changed(self, state: QAudio.State) -> None:
+    @Slot(QtAudio.State)
+    def _state_changed(self, state: QtAudio.State) -> None:
         source = self._source
-        if source is None or state != QAudio.State.StoppedState:
+        if source is None or state != QtAudio.State.StoppedState:
             return
-        if source.error() != QAudio.Error.NoError:
+        if source.error() != QtAudio.Error.NoError:
             self._lose(f"麦克风中断 ({source.error()})")
 
     @Slot()
@@ -188,4 +189,4 @@ class MicrophoneCapture(QObject):
     def _lose(self, reason: str) -> None:
         log.warning("microphone lost: %s", reason)
         self.stop()
-        self.lost.emit(reason)
+        emit(self.lost, reason)

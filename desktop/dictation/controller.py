@@ -19,6 +19,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from desktop.dictation.capture import CaptureError, MicrophoneCapture
+from desktop.dictation.signals import disconnect, emit
 from desktop.dictation.worker import Loaded, RecognitionWorker
 from engine.settings import Settings
 
@@ -88,7 +89,7 @@ class DictationController(QObject):
         """(Re)load the model and word list named in the settings, on the worker."""
         settings = self._settings or Settings.load()
         self._set_state(LOADING)
-        self._load.emit(str(settings.get("vosk_model_dir")),
+        emit(self._load, str(settings.get("vosk_model_dir")),
                         str(settings.get("vosk_words_file")))
 
     @property
@@ -103,7 +104,7 @@ class DictationController(QObject):
         """Open the microphone and dictate; False (and `error`) when that cannot happen."""
         if self.state != READY:
             if self.state == UNAVAILABLE:
-                self.error.emit(self.unavailable_reason)
+                emit(self.error, self.unavailable_reason)
             return False
         settings = self._settings or Settings.load()
         capture = self._make_capture(str(settings.get("microphone")), self)
@@ -115,10 +116,10 @@ class DictationController(QObject):
             capture.start()
         except CaptureError as exc:
             capture.deleteLater()
-            self.error.emit(str(exc))
+            emit(self.error, str(exc))
             return False
         self._capture = capture
-        self._begin.emit(capture.rate)
+        emit(self._begin, capture.rate)
         self._set_state(LISTENING)
         return True
 
@@ -142,9 +143,9 @@ class DictationController(QObject):
             return
         if self._feeding_rate is None:
             self._feeding_rate = rate
-            self._begin.emit(rate)
+            emit(self._begin, rate)
             self._set_state(LISTENING)
-        self._feed.emit(pcm)
+        emit(self._feed, pcm)
 
     def finish_feeding(self) -> None:
         if self._feeding_rate is not None:
@@ -163,7 +164,7 @@ class DictationController(QObject):
     @Slot(bytes)
     def _on_audio(self, pcm: bytes) -> None:
         if self.state == LISTENING:
-            self._feed.emit(pcm)
+            emit(self._feed, pcm)
 
     @Slot(str)
     def _on_lost(self, reason: str) -> None:
@@ -171,7 +172,7 @@ class DictationController(QObject):
             return
         self._close_capture()  # it stopped itself; let it go
         self._finish()
-        self.error.emit(reason + KEPT)
+        emit(self.error, reason + KEPT)
 
     @Slot(object)
     def _on_loaded(self, loaded: Loaded) -> None:
@@ -179,7 +180,7 @@ class DictationController(QObject):
         self.unavailable_reason = ""
         self._set_state(READY)
         if loaded.word_list:
-            self.notice.emit(loaded.word_list)
+            emit(self.notice, loaded.word_list)
 
     @Slot(str)
     def _on_unavailable(self, reason: str) -> None:
@@ -190,7 +191,7 @@ class DictationController(QObject):
     @Slot(str)
     def _on_failed(self, reason: str) -> None:
         self._close_capture()
-        self.error.emit(reason)
+        emit(self.error, reason)
         if self.state in (LISTENING, STOPPING):
             self._finish()
 
@@ -201,16 +202,16 @@ class DictationController(QObject):
 
     def _finish(self) -> None:
         self._set_state(STOPPING)
-        self._end.emit()
+        emit(self._end)
 
     def _close_capture(self) -> None:
         capture, self._capture = self._capture, None
         if capture is not None:
             capture.stop()  # emits what it still holds, while the state is still LISTENING
-            capture.lost.disconnect(self._on_lost)
+            disconnect(capture.lost, self._on_lost)
             capture.deleteLater()
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
-            self.state_changed.emit(state)
+            emit(self.state_changed, state)

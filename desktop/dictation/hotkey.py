@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 
+from desktop.dictation.signals import emit
+
 
 class Hotkey(QObject):
     pressed = Signal()
@@ -49,12 +51,12 @@ class Hotkey(QObject):
                 return False
             if not event.isAutoRepeat() and not self._down:
                 self._down = True
-                self.pressed.emit()
+                emit(self.pressed)
             return True
         if event.isAutoRepeat():
             return True
         if self._down:
             self._down = False
-            self.released.emit()
+            emit(self.released)
             return True
         return False

@@ -33,6 +33,7 @@ from desktop.dictation.controller import (
     DictationController,
 )
 from desktop.dictation.hotkey import Hotkey
+from desktop.dictation.signals import emit
 from engine.speech.cleanup import Cleaned, is_cjk, join_words
 
 log = logging.getLogger(__name__)
@@ -247,7 +248,7 @@ class DictationWidget(QWidget):
         start = cursor.position() - len(cleaned.text)
         self._last = (start, cleaned) if cleaned.corrections else None
         self._offer_undo()
-        self.text_final.emit(cleaned.text)
+        emit(self.text_final, cleaned.text)
 
     def _offer_undo(self) -> None:
         if self._last is None:

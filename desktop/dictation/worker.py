@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from desktop.dictation.signals import emit
 from engine.errors import EngineError
 from engine.speech.errors import ModelError, WordListError
 from engine.speech.recognizer import Final, Partial, StreamingRecognizer
@@ -52,20 +53,20 @@ class RecognitionWorker(QObject):
                 note = str(exc)
                 dictation = load_dictation(model_dir, "")
         except ModelError as exc:
-            self.unavailable.emit(str(exc))
+            emit(self.unavailable, str(exc))
             return
         except EngineError as exc:
-            self.unavailable.emit(str(exc))
+            emit(self.unavailable, str(exc))
             return
         self._dictation = dictation
         info = dictation.model.info
         report = dictation.words.report() if dictation.words is not None else note
-        self.loaded.emit(Loaded(info.folder.name, info.kind, report))
+        emit(self.loaded, Loaded(info.folder.name, info.kind, report))
 
     @Slot(int)
     def begin(self, rate: int) -> None:
         if self._dictation is None:
-            self.failed.emit("语音模型尚未加载")
+            emit(self.failed, "语音模型尚未加载")
             return
         self._recognizer = self._dictation.recognizer(rate)
 
@@ -78,7 +79,7 @@ class RecognitionWorker(QObject):
         except EngineError as exc:
             log.warning("recognition failed: %s", exc)
             self._recognizer = None
-            self.failed.emit(str(exc))
+            emit(self.failed, str(exc))
 
     @Slot()
     def end(self) -> None:
@@ -87,13 +88,13 @@ class RecognitionWorker(QObject):
             try:
                 self._report(recognizer.finish())
             except EngineError as exc:
-                self.failed.emit(str(exc))
-        self.ended.emit()
+                emit(self.failed, str(exc))
+        emit(self.ended)
 
     def _report(self, events: list[Partial | Final]) -> None:
         assert self._dictation is not None
         for event in events:
             if isinstance(event, Partial):
-                self.partial.emit(event.text)
+                emit(self.partial, event.text)
             else:
-                self.final.emit(self._dictation.clean(event.text))
+                emit(self.final, self._dictation.clean(event.text))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from desktop.dictation.capture import MicrophoneCapture
 from desktop.dictation.controller import LISTENING, READY, UNAVAILABLE, DictationController
 from desktop.dictation.hotkey import Hotkey
+from desktop.dictation.signals import emit
 from desktop.dictation.widget import PUSH_TO_TALK, TOGGLE, DictationWidget
 from engine.settings import Settings
 from engine.speech.audio import read_wav
@@ -65,8 +66,8 @@ class RecordingMicrophone(MicrophoneCapture):
             self._timer.stop()
             return
         block = self._blocks.pop(0)
-        self.level.emit(-20.0 if abs(block).max(initial=0) > 200 else -90.0)
-        self.audio.emit(block.astype("<i2").tobytes())
+        emit(self.level, -20.0 if abs(block).max(initial=0) > 200 else -90.0)
+        emit(self.audio, block.astype("<i2").tobytes())
 
 
 @pytest.fixture
@@ -326,7 +327,7 @@ def test_a_corrected_term_can_be_undone(qtbot: Any, make_widget: Any, settings: 
     widget.text.setTextCursor(cursor)
     cleaned = clean_dictation("急查 机 盖 蛋白 三 小时 后 复查", TermCorrector(shipped_terms()))
 
-    widget.controller.final.emit(cleaned)
+    emit(widget.controller.final, cleaned)
 
     assert widget.text.toPlainText() == "主诉：急查肌钙蛋白3小时后复查"
     assert widget.undo_button.isVisibleTo(widget)
@@ -340,8 +341,8 @@ def test_a_corrected_term_can_be_undone(qtbot: Any, make_widget: Any, settings: 
 def test_an_edited_correction_is_left_alone(qtbot: Any, make_widget: Any,
                                             settings: Settings) -> None:
     widget = make_widget(load=False)
-    widget.controller.final.emit(clean_dictation("急查 机 盖 蛋白",
-                                                 TermCorrector(shipped_terms())))
+    emit(widget.controller.final, clean_dictation("急查 机 盖 蛋白",
+                                                  TermCorrector(shipped_terms())))
     widget.text.setPlainText("急查心肌酶")  # the doctor rewrote it
 
     assert not widget.undo_corrections()
