@@ -48,6 +48,10 @@ QT_FOLDERS_DROPPED = ("include", "typesystems", "metatypes", "qml", "doc", "glue
 # `install` sub-command and carries 32-bit and ARM launchers.
 DROPPED_DISTRIBUTIONS = ("pip",)
 
+# Data no code path of ours can reach: jieba's Paddle model serves only `enable_paddle()`,
+# which needs paddlepaddle (never installed).
+UNREACHABLE_DATA = ("jieba/lac_small",)
+
 
 def prune_site_packages(site: Path) -> int:
     """Prune the unpacked wheels in place; the number of bytes removed."""
@@ -57,9 +61,9 @@ def prune_site_packages(site: Path) -> int:
         _drop_distribution(site, name)
     for tests in [p for p in site.glob("numpy/**/tests") if p.is_dir()]:
         _remove(tests)
-    # C headers and import libraries serve only to compile against a package.
-    for headers in ("shiboken6/include", "numpy/_core/include"):
-        _remove(site / headers)
+    # C headers and import libraries (only for compiling against a package), unreachable data.
+    for unused in ("shiboken6/include", "numpy/_core/include", *UNREACHABLE_DATA):
+        _remove(site / unused)
     for import_library in site.rglob("*.lib"):
         import_library.unlink()
     for cache in [p for p in site.rglob("__pycache__") if p.is_dir()]:

