@@ -262,7 +262,10 @@ def find_sex(view: View, excluded: Sequence[tuple[int, int]]) -> Found | None:
         if word in ("先生", "女士", "男性", "女性"):
             return Found(value, match.start(), match.end())
         before = view.text[max(0, match.start() - 2):match.start()]
-        if _SEX_BEFORE.search(before) and _SEX_AFTER.match(view.text, match.end()):
+        # Vosk writes words apart: a space before and after makes 男 a word of its own.
+        alone_before = _SEX_BEFORE.search(before) or match.start() in view.gaps
+        alone_after = _SEX_AFTER.match(view.text, match.end()) or match.end() in view.gaps
+        if alone_before and alone_after:
             return Found(value, match.start(), match.end())
     return None
 
@@ -274,7 +277,7 @@ def spans_of(items: Sequence[Reading | Duration | Found], view: View) -> list[Sp
 # --- Clock time of onset ------------------------------------------------------------------
 
 _CLOCK = re.compile(
-    rf"(?P<day>今晨|今早|今天早上|今天上午|今天下午|今天晚上|今日|今天|昨晚|昨天晚上|昨夜|昨日|昨天|前天)?"
+    rf"(?P<day>今晨|今早|今日|今天|昨晚|昨天晚上|昨夜|昨日|昨天|前天)?"
     r"(?P<part>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜间|夜里)?"
     rf"(?:约|大约)?(?P<hour>\d{{1,2}}|[{CHINESE_CHARS}]+)(?P<sep>:|点|时)"
     rf"(?P<minute>\d{{1,2}}|半|[{CHINESE_CHARS}]+)?(?:分)?"

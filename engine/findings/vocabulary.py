@@ -83,6 +83,10 @@ class Vocabulary:
     def label(self, field: str, term_id: str) -> str:
         return self.term(field, term_id).label
 
+    def labels(self) -> dict[str, dict[str, str]]:
+        """Chinese labels by section and id, for the panel."""
+        return {field: {term.id: term.label for term in self.of(field)} for field in TERM_FIELDS}
+
     def record(self, field: str, term_id: str) -> str:
         """The phrase a record writes for this value (its label when no phrase is given)."""
         term = self.term(field, term_id)

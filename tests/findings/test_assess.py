@@ -3,6 +3,7 @@ input checks."""
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import datetime
 from typing import Any
@@ -156,3 +157,10 @@ def test_text_checks() -> None:
     with pytest.raises(InvalidText, match="string"):
         assess(b"chest pain")  # type: ignore[arg-type]
     assert issubclass(InvalidText, BadInput) and InvalidText.exit_code == 2
+
+
+def test_no_patient_text_is_logged_at_info_or_above(caplog: pytest.LogCaptureFixture) -> None:
+    text = "男，64岁，胸骨后压榨样疼痛2小时，心率130次/分"
+    with caplog.at_level(logging.INFO):
+        assess(text, "acs", vitals={"hr": 90}, now=NOW)
+    assert all("胸" not in record.getMessage() for record in caplog.records)

@@ -34,6 +34,7 @@ def test_every_contract_id_is_in_the_vocabulary(section: str) -> None:
 def test_every_term_has_a_chinese_label() -> None:
     for term in vocabulary().terms:
         assert any("\u4e00" <= char <= "\u9fff" for char in term.label), term.id
+    assert vocabulary().labels()["symptom"]["chest_pain"] == "胸痛"
 
 
 GOOD = """
