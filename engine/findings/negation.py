@@ -4,7 +4,8 @@ A negation word (无, 否认, 未见, 不伴, 没有...) negates the findings th
 list separators (、 及 和 与 或 and spaces) and fillers (明显, 既往, 症状, 病史), up to the first
 other word: a clause end, 但, 伴, 有 or anything that is not a finding. So 不伴发热及咳嗽 denies
 both, 无明显诱因出现胸痛 denies nothing, and 没有 发烧 有 咳嗽 denies only the fever. A finding
-followed by ``(-)`` or 阴性 is negated too. Words of a question (有无, 是否) open the same kind
+followed by ``(-)``, 阴性 or, as structured records write it, ``：无`` (吸烟史：无) is negated
+too. Words of a question (有无, 是否) open the same kind
 of scope, whose findings are neither present nor absent.
 
 Negation words inside a finding's own words (不能平卧, 不省人事) are not negations.
@@ -30,7 +31,9 @@ BETWEEN = re.compile(
     r"(?:[、/\s“”\"'‘’《》]|及其他|以及|或者|及|和|与|或|并|也|亦|还|没有|没|无|未|等|症状|"
     r"病史|史|之|不适|发作|感|表现|情况)*"
 )
-POST = re.compile(r"\s*(?:\(\s*[-−–]\s*\)|\(阴性\)|阴性)")
+POST = re.compile(
+    r"\s*(?:\(\s*[-−–]\s*\)|\(阴性\)|阴性|[:：]\s*(?:无|否|否认|没有)(?=[,，。;；、\s]|$))"
+)
 # In a list (无呕吐、腹泻、发热) a word the vocabulary does not know does not end the scope.
 LIST_SEPARATOR = re.compile(r"、|及|和|与|或|以及")
 UNKNOWN_ITEM = re.compile(r"[^,，。;；!！?？\n:：、及和与或但伴有]{1,5}?(?:、|及|以及|和|与|或)")

@@ -56,6 +56,7 @@ def test_symptom_synonyms(text: str, symptom: str) -> None:
     ("平卧加重", "orthopnea"),       # a position that worsens pain
     ("深呼吸及咳嗽时加重", "cough"),  # when the pain worsens, not a cough
     ("胸闷，腹痛", "chest_pain"),
+    ("胸部闷痛", "chest_tightness"),  # 闷痛 is the pain's character
 ])
 def test_words_that_are_not_the_finding(text: str, wrong: str) -> None:
     assert wrong not in extract(text).present
@@ -183,6 +184,8 @@ def test_family_event_records_relative_and_age() -> None:
 
 NEGATIONS = [
     ("无发热", [], ["fever"]),
+    ("吸烟史：无", [], []),
+    ("发热：无", [], ["fever"]),
     ("否认胸痛胸闷", [], ["chest_pain", "chest_tightness"]),
     ("未见咯血", [], ["hemoptysis"]),
     ("不伴发热及咳嗽", [], ["fever", "cough"]),
@@ -217,6 +220,12 @@ def test_negation_scope(text: str, present: list[str], absent: list[str]) -> Non
 def test_questions_neither_affirm_nor_deny() -> None:
     findings = extract("需询问有无胸痛、咯血")
     assert findings.present == [] and findings.absent == []
+
+
+def test_structured_record_denials() -> None:
+    findings = extract("吸烟史：无。高血压：无，糖尿病：有")
+    assert findings.history_denied == ["smoking", "hypertension"]
+    assert findings.history == ["diabetes"]
 
 
 def test_denied_history_is_kept_apart_from_history() -> None:
