@@ -14,11 +14,19 @@
 3. The exact-versus-graph crossover: exact numpy search time against the matrix size.
 
 Targets on the 2-core build machine: hybrid p50 <= 15 ms at 100k chunks with recall@10 >= 0.98.
+BLAS runs on one thread, as on a workstation's search worker: on a shared machine two BLAS
+threads fighting other processes made a 10k matrix product 40 times slower. The load average is
+printed before and after, since other processes on the machine move every figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import random
 import resource
 import statistics
@@ -285,13 +293,15 @@ def main() -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
 
     words = vocabulary()
-    print(f"vocabulary: {len(words)} words; python {sys.version.split()[0]}")
+    print(f"vocabulary: {len(words)} words; python {sys.version.split()[0]}; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as temp:
         root = Path(temp)
         bench_import(root, words, args.docs, random.Random(0))
         for size in sizes:
             bench_size(root / f"store-{size}", size, words, args.queries)
     bench_crossover([2_000, 5_000, 10_000, 20_000, 50_000, 100_000])
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ applied inside the store's SQL (`access_clause`), so a chunk a role may not read
 selected, ranked or returned. Bundles are cumulative per level (`public` ⊂ `department` ⊂
 `restricted`) and `bundle_level` names the smallest one that holds all a role may read, so a
 clinician's workstation never receives restricted text at all.
+
+FIXME(kb-access): a department lead's `restricted` bundle carries every department's
+restricted documents (the store shows only their own); per-department restricted bundles would
+keep the others off the disk as well.
 """
 
 from __future__ import annotations

@@ -35,6 +35,8 @@ MAX_QUERY_WORDS = 24
 # Findings fields whose values say what the patient has (absent and denied ones would only
 # pull in knowledge about what is not there).
 QUERY_FIELDS = ("present", "character", "location", "radiation", "aggravating", "history")
+# FIXME(kb-box): the box's API key for embeddings is read from this variable only; it should
+# come from the keyring entry the inference client uses.
 API_KEY_ENV = "SENTINEL_API_KEY"
 DRAFT_EMBED_TIMEOUT_S = 3.0
 
