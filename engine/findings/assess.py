@@ -136,7 +136,18 @@ def assess(text: str, template: str | None = None, vitals: Mapping[str, Any] | N
     chosen = resolve_template(template, personal_folder)
     now = datetime.now().astimezone() if now is None else now
 
-    findings = extract(text, now=now)
+    return _from_findings(text, chosen, extract(text, now=now), triage, now)
+
+
+def rescore(assessment: Assessment, findings: Findings) -> Assessment:
+    """The same case assessed again from other findings (the rules' merged with a model's):
+    same text, template, triage vitals and time; new scores, questions, flags and level."""
+    return _from_findings(assessment.text, assessment.template, findings, assessment.triage,
+                          assessment.now)
+
+
+def _from_findings(text: str, chosen: Template, findings: Findings, triage: dict[str, float],
+                   now: datetime) -> Assessment:
     effective: dict[str, float | None] = {**findings.vitals, **triage}
 
     inputs: dict[str, ScoreInputs] = {}

@@ -14,7 +14,7 @@ from tests.findings.helpers import mismatches, own_cases, spans_cover
 NOW = datetime(2024, 5, 1, 14, 0)
 SHARED = load_jsonl("findings.jsonl")
 OWN = [case for name in ("own_cases.jsonl", "own_cases_2.jsonl", "own_cases_3.jsonl",
-                                "own_cases_4.jsonl")
+                                "own_cases_4.jsonl", "own_cases_5.jsonl")
        for case in own_cases(name)]
 
 

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from engine.findings import extract
+from engine.findings import assess, extract, rescore
 from engine.findings.merge import extraction_schema, find_quote, merge
 
 TEXT = "男，64岁，胸部不适2小时，伴出汗，无发热"
@@ -91,3 +91,14 @@ def test_malformed_items_are_dropped(bad: object) -> None:
 def test_a_non_list_answer_changes_nothing() -> None:
     rules = extract(TEXT)
     assert merge(rules, {"findings": []}, TEXT).to_dict() == rules.to_dict()  # type: ignore[arg-type]
+
+
+def test_merged_findings_are_scored_again() -> None:
+    text = "男，64岁，胸部不适2小时，伴出汗"
+    rules = assess(text, "acs")
+    merged = merge(rules.findings, [item("present", "chest_pain", "胸部不适"),
+                                    item("character", "pressure", "胸部不适")], text)
+    again = rescore(rules, merged)
+    assert again.scores["heart"].total > rules.scores["heart"].total  # history now suspicious
+    assert "chest_pain_diaphoresis" in [flag.id for flag in again.red_flags]
+    assert (again.text, again.template, again.now) == (rules.text, rules.template, rules.now)
