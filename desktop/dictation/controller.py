@@ -1,7 +1,7 @@
 """The dictation controller: microphone, recognition worker and state, on the GUI thread.
 
     controller = DictationController()
-    controller.final.connect(insert_text)       # engine.speech.cleanup.Cleaned
+    controller.final.connect(insert_text)       # worker.DictationText
     controller.load()                           # model and word list from the settings
     controller.start() / controller.stop()      # or toggle(); start waits for the model
 
@@ -40,7 +40,7 @@ def _microphone(setting: str, parent: QObject) -> MicrophoneCapture:
 
 class DictationController(QObject):
     partial = Signal(str)
-    final = Signal(object)           # Cleaned
+    final = Signal(object)           # DictationText: this utterance, and the dictation so far
     error = Signal(str)
     notice = Signal(str)             # status news that is not an error
     state_changed = Signal(str)

@@ -34,6 +34,7 @@ from desktop.dictation.controller import (
 )
 from desktop.dictation.hotkey import Hotkey
 from desktop.dictation.signals import emit
+from desktop.dictation.worker import DictationText
 from engine.speech.cleanup import Cleaned, is_cjk, join_words
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class LevelMeter(QWidget):
 
 
 class DictationWidget(QWidget):
-    """Dictation into a text box. `text_final` carries each cleaned final as inserted."""
+    """Dictation into a text box. `text_final` carries each utterance's cleaned text."""
 
     text_final = Signal(str)
 
@@ -84,6 +85,10 @@ class DictationWidget(QWidget):
         self.hotkey = Hotkey(hotkey, self)
         self._last: tuple[int, Cleaned] | None = None
         self._error = ""  # shown until the doctor dictates again
+        # Where this dictation's text stands in the box, to rewrite it as finals arrive;
+        # None before its first final, and for good once the doctor edits it or moves on.
+        self._region: tuple[int, str] | None = None
+        self._region_broken = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -203,8 +208,9 @@ class DictationWidget(QWidget):
             LISTENING: self.tr("正在听…"),
             STOPPING: self.tr("正在识别最后的文字…"),
         }
-        if state == LISTENING:
+        if state == LISTENING:  # a new dictation (LISTENING is only ever entered from READY)
             self._error = ""
+            self._region, self._region_broken = None, False
         if state == READY and self._error:
             self._status(self._error, error=True)
         else:
@@ -235,20 +241,39 @@ class DictationWidget(QWidget):
     # -- text ------------------------------------------------------------------------------
 
     @Slot(object)
-    def _insert_final(self, cleaned: Cleaned) -> None:
+    def _insert_final(self, said: DictationText) -> None:
         self.partial_label.clear()
-        if not cleaned.text:
+        if not said.latest.text:
             return
-        cursor = self.text.textCursor()
-        before = self.text.toPlainText()[:cursor.position()]
-        joiner = " " if before and not before[-1].isspace() and not (
-            is_cjk(before[-1]) or is_cjk(cleaned.text[0])) else ""
-        cursor.insertText(joiner + cleaned.text)
+        if self._region is not None and self._region_intact():
+            # Rewrite this dictation's text whole: numbers split by a pause join up again.
+            start, cleaned = self._region[0], said.whole
+            cursor = QTextCursor(self.text.document())
+            cursor.setPosition(start)
+            cursor.setPosition(start + len(self._region[1]), QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(cleaned.text)
+        else:
+            if self._region is not None:
+                self._region_broken = True  # edited or moved away: from now on, append only
+            cleaned = said.latest if self._region_broken else said.whole
+            cursor = self.text.textCursor()
+            before = self.text.toPlainText()[:cursor.position()]
+            joiner = " " if before and not before[-1].isspace() and not (
+                is_cjk(before[-1]) or is_cjk(cleaned.text[0])) else ""
+            cursor.insertText(joiner + cleaned.text)
+            start = cursor.position() - len(cleaned.text)
         self.text.setTextCursor(cursor)
-        start = cursor.position() - len(cleaned.text)
+        self._region = None if self._region_broken else (start, cleaned.text)
         self._last = (start, cleaned) if cleaned.corrections else None
         self._offer_undo()
-        emit(self.text_final, cleaned.text)
+        emit(self.text_final, said.latest.text)
+
+    def _region_intact(self) -> bool:
+        """The dictated text is as inserted and the cursor still right after it."""
+        assert self._region is not None
+        start, text = self._region
+        at_end = self.text.textCursor().position() == start + len(text)
+        return at_end and self.text.toPlainText()[start:start + len(text)] == text
 
     def _offer_undo(self) -> None:
         if self._last is None:

@@ -13,11 +13,21 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.dictation.signals import emit
 from engine.errors import EngineError
+from engine.speech.cleanup import Cleaned
 from engine.speech.errors import ModelError, WordListError
 from engine.speech.recognizer import Final, Partial, StreamingRecognizer
 from engine.speech.session import Dictation, load_dictation
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DictationText:
+    """A final: `latest` is the new utterance alone, `whole` every utterance of this dictation
+    cleaned together, so a reading split by a pause (血压一百六十 / 九十五) still reads 160/95."""
+
+    whole: Cleaned
+    latest: Cleaned
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,7 @@ class RecognitionWorker(QObject):
     loaded = Signal(object)      # Loaded
     unavailable = Signal(str)    # the model cannot be used: the exact reason
     partial = Signal(str)
-    final = Signal(object)       # engine.speech.cleanup.Cleaned
+    final = Signal(object)       # DictationText
     failed = Signal(str)         # recognition broke during a dictation
     ended = Signal()             # a dictation's last final has been sent
 
@@ -41,6 +51,7 @@ class RecognitionWorker(QObject):
         super().__init__()
         self._dictation: Dictation | None = None
         self._recognizer: StreamingRecognizer | None = None
+        self._said: list[str] = []  # this dictation's finals as Vosk wrote them
 
     @Slot(str, str)
     def load(self, model_dir: str, words_file: str) -> None:
@@ -69,6 +80,7 @@ class RecognitionWorker(QObject):
             emit(self.failed, "语音模型尚未加载")
             return
         self._recognizer = self._dictation.recognizer(rate)
+        self._said = []
 
     @Slot(bytes)
     def feed(self, pcm: bytes) -> None:
@@ -97,4 +109,6 @@ class RecognitionWorker(QObject):
             if isinstance(event, Partial):
                 emit(self.partial, event.text)
             else:
-                emit(self.final, self._dictation.clean(event.text))
+                self._said.append(event.text)
+                whole = self._dictation.clean(" ".join(self._said))
+                emit(self.final, DictationText(whole, self._dictation.clean(event.text)))

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from desktop.dictation.capture import MicrophoneCapture
@@ -24,6 +24,7 @@ from desktop.dictation.controller import LISTENING, READY, UNAVAILABLE, Dictatio
 from desktop.dictation.hotkey import Hotkey
 from desktop.dictation.signals import emit
 from desktop.dictation.widget import PUSH_TO_TALK, TOGGLE, DictationWidget
+from desktop.dictation.worker import DictationText
 from engine.settings import Settings
 from engine.speech.audio import read_wav
 from engine.speech.cleanup import clean_dictation
@@ -327,7 +328,7 @@ def test_a_corrected_term_can_be_undone(qtbot: Any, make_widget: Any, settings: 
     widget.text.setTextCursor(cursor)
     cleaned = clean_dictation("急查 机 盖 蛋白 三 小时 后 复查", TermCorrector(shipped_terms()))
 
-    emit(widget.controller.final, cleaned)
+    emit(widget.controller.final, DictationText(cleaned, cleaned))
 
     assert widget.text.toPlainText() == "主诉：急查肌钙蛋白3小时后复查"
     assert widget.undo_button.isVisibleTo(widget)
@@ -341,12 +342,46 @@ def test_a_corrected_term_can_be_undone(qtbot: Any, make_widget: Any, settings: 
 def test_an_edited_correction_is_left_alone(qtbot: Any, make_widget: Any,
                                             settings: Settings) -> None:
     widget = make_widget(load=False)
-    emit(widget.controller.final, clean_dictation("急查 机 盖 蛋白",
-                                                  TermCorrector(shipped_terms())))
+    cleaned = clean_dictation("急查 机 盖 蛋白", TermCorrector(shipped_terms()))
+    emit(widget.controller.final, DictationText(cleaned, cleaned))
     widget.text.setPlainText("急查心肌酶")  # the doctor rewrote it
 
     assert not widget.undo_corrections()
     assert widget.text.toPlainText() == "急查心肌酶"
+
+
+# -- a dictation's finals are cleaned together ------------------------------------------
+
+
+def _said(*finals: str) -> DictationText:
+    """What the worker sends for the last of `finals` (Vosk's text of each utterance)."""
+    return DictationText(clean_dictation(" ".join(finals)), clean_dictation(finals[-1]))
+
+
+def test_a_reading_split_by_a_pause_is_joined_up(qtbot: Any, make_widget: Any) -> None:
+    widget = make_widget(load=False)
+    widget.text.setPlainText("查体：")
+    widget.text.moveCursor(QTextCursor.MoveOperation.End)
+    emit(widget.controller.state_changed, LISTENING)
+
+    emit(widget.controller.final, _said("血压 一百六十"))
+    assert widget.text.toPlainText() == "查体：血压一百六十"  # 160, or 100/60? left as said
+    emit(widget.controller.final, _said("血压 一百六十", "九十五 心率 一百一十"))
+
+    assert widget.text.toPlainText() == "查体：血压160/95心率110"
+
+
+def test_an_edit_mid_dictation_stops_the_rewriting(qtbot: Any, make_widget: Any) -> None:
+    widget = make_widget(load=False)
+    emit(widget.controller.state_changed, LISTENING)
+    emit(widget.controller.final, _said("胸痛 三 小时"))
+    widget.text.setPlainText("胸痛3小时，压榨样")  # the doctor typed into it
+    widget.text.moveCursor(QTextCursor.MoveOperation.End)
+
+    emit(widget.controller.final, _said("胸痛 三 小时", "伴 出汗"))
+    emit(widget.controller.final, _said("胸痛 三 小时", "伴 出汗", "两 天"))
+
+    assert widget.text.toPlainText() == "胸痛3小时，压榨样伴出汗2天"
 
 
 # -- the hotkey itself --------------------------------------------------------------------
