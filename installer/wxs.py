@@ -104,8 +104,6 @@ def component_conditions(vosk_bundled: bool) -> dict[str, str]:
     return conditions
 
 
-# FIXME(installer): values pass through MSI formatting, so a literal "[" (an IPv6 URL) must be
-# given as "[\[]"; README.md says so. A type-51 action copying the raw property would avoid it.
 def _setting_components(vosk_bundled: bool) -> str:
     lines = []
     for setting in MSI_SETTINGS:

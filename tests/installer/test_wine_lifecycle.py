@@ -25,7 +25,8 @@ INSTALLER_KEY = r"HKLM\SOFTWARE\ED Sentinel"
 POLICY_KEY = r"HKLM\SOFTWARE\Policies\ED Sentinel"
 UNINSTALL_KEY = r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall"
 FIRST_INSTALL = {
-    "INFERENCE_URL": "https://llm-a.hospital.local:8443;https://llm-b.hospital.local:8443",
+    # Brackets too: the MSI must not read "[fd00::5]" as a property reference.
+    "INFERENCE_URL": "https://llm-a.hospital.local:8443;https://[fd00::5]:8443",
     "CA_BUNDLE": r"C:\ProgramData\Hospital\ca.pem",
     "KB_SOURCE": r"\\files.hospital.local\ed-sentinel\kb",
     "KB_PUBLIC_KEY": "3b" * 32,
@@ -184,7 +185,7 @@ def test_install_lays_down_exactly_the_payload(lifecycle: Observed) -> None:
 def test_installed_python_reads_the_installers_settings(lifecycle: Observed) -> None:
     found = lifecycle.probes["install"]
     assert found["settings"]["inference_urls"] == [
-        ["https://llm-a.hospital.local:8443", "https://llm-b.hospital.local:8443"], "installer"]
+        ["https://llm-a.hospital.local:8443", "https://[fd00::5]:8443"], "installer"]
     assert found["settings"]["role"] == ["department_lead", "installer"]
     assert found["settings"]["kb_public_key"] == ["3b" * 32, "installer"]
     assert found["settings"]["vosk_model_dir"] == ["", "default"]
