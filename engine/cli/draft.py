@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.load()
     engine = args.engine or settings.get("engine")
 
-    drafter = make_drafter(settings, args.server, stream=False)
+    drafter = make_drafter(settings, args.server, stream=True)
     try:
         draft = drafter.draft(Case(text, args.template, vitals, visit_time), engine=engine)
     finally:

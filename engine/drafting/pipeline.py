@@ -41,8 +41,9 @@ from engine.drafting.model import (
     narrative_schema,
 )
 from engine.errors import BadInput
-from engine.findings import Assessment, assess, extract
-from engine.findings.merge import extraction_schema, merge
+from engine.findings import Assessment, assess, extract, rescore
+from engine.findings.merge import ID_FIELDS, extraction_schema, merge
+from engine.findings.vocabulary import vocabulary
 from prompts import load_card
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,9 @@ class ModelSettings:
     reasoning_mode: Literal["skip", "two_phase"] = "skip"
     reasoning_budget: int = 512
     max_tokens: int = 1536
+    # The extraction only adds to the rules' findings: a short budget keeps it from holding up
+    # the narrative, and an extraction cut at the budget is skipped, not fatal.
+    extraction_max_tokens: int = 384
     stream: bool = True
     temperature: float = 0.2
 
@@ -165,15 +169,27 @@ class Drafter:
         assert self.client is not None
         settings = self.model
 
-        extraction = self.client.structured(
-            _messages(card, assessment.to_dict(), knowledge, case.text, EXTRACTION_TASK),
-            extraction_schema(), _items_of, max_tokens=settings.max_tokens,
-            temperature=settings.temperature)
-        merged = merge_findings(assessment, extraction.value)
+        warnings: list[str] = []
+        try:
+            # Streamed so the read timeout bounds the wait between pieces, not the whole answer.
+            extraction = self.client.structured(
+                _messages(card, assessment.to_dict(), knowledge, case.text, EXTRACTION_TASK),
+                extraction_schema(), _items_of, max_tokens=settings.extraction_max_tokens,
+                temperature=settings.temperature, stream=True, cancelled=cancelled)
+            model_items = extraction.value
+        except BadStructuredOutput as exc:
+            log.info("model extraction unusable (%s); narrative from the rules' findings",
+                     type(exc).__name__)
+            model_items = []
+            warnings.append("模型要素提取不可用，叙述依据规则引擎识别的要素")
+        merged = rescore(assessment, merge(assessment.findings, model_items, case.text))
+        # Findings the model quoted can complete scores and settle questions: recompose.
+        base_content = compose(merged, case.template, merged.now,
+                               troponin_protocol=self.troponin_protocol)
 
         generation_started = time.perf_counter()
         narrative = self.client.structured(
-            _messages(card, merged, knowledge, case.text, NARRATIVE_TASK),
+            _messages(card, merged.to_dict(), knowledge, case.text, NARRATIVE_TASK),
             narrative_schema(), ModelNarrative.model_validate,
             mode=settings.reasoning_mode, reasoning_budget=settings.reasoning_budget,
             max_tokens=settings.max_tokens, temperature=settings.temperature,
@@ -181,8 +197,9 @@ class Drafter:
         timings.generation_s = time.perf_counter() - generation_started
         timings.reasoning_s = narrative.reasoning_s
 
-        content, warnings = apply_narrative(rules_content, narrative.value, merged, case.text)
-        draft = self._finish(content, merged, knowledge, started, timings,
+        content, unsupported = apply_narrative(base_content, narrative.value, merged.to_dict())
+        warnings += unsupported
+        draft = self._finish(content, merged.to_dict(), knowledge, started, timings,
                              engine_used="rules+model", prompt_id=card.id,
                              prompt_version=card.version, model=narrative.completion.model,
                              server=narrative.completion.endpoint)
@@ -255,31 +272,20 @@ def _findings_for_prompt(findings: dict[str, Any]) -> str:
     return json.dumps({"findings": shown, "scores": scores}, ensure_ascii=False)
 
 
-def merge_findings(assessment: Assessment, model_items: list[dict[str, Any]]
-                   ) -> dict[str, Any]:
-    """The assessment's JSON with the model's quoted findings merged into its findings.
-
-    FIXME(drafting): the scores stay those of the rules' findings; re-scoring the merged
-    findings needs an assess() that takes findings instead of text.
-    """
-    merged = assessment.to_dict()
-    merged["findings"] = merge(assessment.findings, model_items, assessment.text).to_dict()
-    return merged
-
-
-def apply_narrative(rules: DraftContent, narrative: ModelNarrative, merged: dict[str, Any],
-                    text: str) -> tuple[DraftContent, list[str]]:
+def apply_narrative(rules: DraftContent, narrative: ModelNarrative, merged: dict[str, Any]
+                    ) -> tuple[DraftContent, list[str]]:
     """The rules draft with the model's narrative where the input supports it."""
     supported = _finding_set(merged.get("findings", {}))
     updates: dict[str, Any] = {}
-    warnings: list[str] = []
+    replaced: list[str] = []
+    unsupported_all: set[str] = set()
 
     for name in _NARRATIVE_FIELDS:
         written = getattr(narrative, name)
         unsupported = _finding_set(_findings_in(written)) - supported
         if unsupported:
-            warnings.append(f"模型所写{_SECTION_NAMES[name]}含输入中没有依据的内容"
-                            f"（{'、'.join(sorted(unsupported))}），已改用规则引擎文本")
+            replaced.append(_SECTION_NAMES[name])
+            unsupported_all |= unsupported
             continue
         if written:
             updates[name] = written
@@ -290,7 +296,23 @@ def apply_narrative(rules: DraftContent, narrative: ModelNarrative, merged: dict
     })
     questions = list(dict.fromkeys([*rules.history_to_ask, *narrative.history_to_ask]))
     updates.update(diagnosis=diagnosis, history_to_ask=questions[:12])
+
+    warnings = []
+    if replaced:
+        labels = "、".join(_label(item) for item in sorted(unsupported_all))
+        warnings.append(f"模型所写{'、'.join(replaced)}含输入中没有依据的内容（{labels}），"
+                        "这些部分已改用规则引擎文本")
     return rules.model_copy(update=updates), warnings
+
+
+def _label(finding: str) -> str:
+    """`present:fever` as the vocabulary's Chinese label, for the doctor's eyes."""
+    field_name, _, value = finding.partition(":")
+    try:
+        label = vocabulary().label(ID_FIELDS[field_name], value)
+    except KeyError:
+        label = value
+    return f"无{label}" if field_name == "absent" else label
 
 
 _SECTION_NAMES = {"chief_complaint": "主诉", "present_illness": "现病史",

@@ -23,7 +23,7 @@ from engine.client import (
 from engine.client.keys import store_api_key
 from engine.drafting.model import ModelNarrative, narrative_schema
 from prompts import load_card
-from tests.client.conftest import GEMMA_KEY
+from tests.conftest import GEMMA_KEY
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_server]
 
