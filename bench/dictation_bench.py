@@ -19,6 +19,7 @@ word list, <= 0.8 with the full vocabulary, final <= 0.8 s after the pause.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -127,6 +128,8 @@ def bench_speech(files: int, chunk_s: float) -> None:
         at_16k = recordings(Path(folder), files, 16000)
         at_44k = recordings(Path(folder), files, 44100)
         speech = statistics.median(sum(e - s for s, e in speech_spans(a)) for a in at_16k)
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(f"machine: {os.cpu_count()} CPUs, load average {load} (other work shares them)")
         print(f"model {voices.model_folder().parent.name}: loaded in {load_s:.1f} s; "
               f"{files} files of {statistics.median(a.seconds for a in at_16k):.1f} s "
               f"({speech:.1f} s speech, two utterances, {PAUSE_S} s pause); "

@@ -303,8 +303,12 @@ def test_a_microphone_that_disappears_keeps_the_words_heard(qtbot: Any, make_wid
 
 
 def test_no_microphone_is_a_clear_message(qtbot: Any, make_widget: Any, qt_guard: Any,
-                                          settings: Settings) -> None:
-    qt_guard.allow("pa_context_connect() failed")  # no sound server on this machine
+                                          settings: Settings,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # No sound server: Qt Multimedia connects once per process, at its first use, which is
+    # here (this is the only in-process test that opens a microphone).
+    monkeypatch.setenv("PULSE_SERVER", "unix:/nonexistent/pulse/native")
+    qt_guard.allow("pa_context_connect() failed")
     widget = make_widget()
     _ready(qtbot, widget)
 
