@@ -302,6 +302,8 @@ def test_a_microphone_that_disappears_keeps_the_words_heard(qtbot: Any, make_wid
     assert widget.mic_button.isEnabled()  # another microphone can be used at once
 
 
+@pytest.mark.slow
+@pytest.mark.speech
 def test_no_microphone_is_a_clear_message(qtbot: Any, make_widget: Any, qt_guard: Any,
                                           settings: Settings,
                                           monkeypatch: pytest.MonkeyPatch) -> None:

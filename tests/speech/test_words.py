@@ -91,6 +91,7 @@ def test_the_grammar_adds_unk_only_when_the_model_knows_it() -> None:
     assert json.loads(check.grammar(lambda word: word != "[unk]")) == ["胸痛", "肌 钙 蛋白"]
 
 
+@pytest.mark.slow
 @pytest.mark.speech
 def test_the_real_model_vocabulary_is_consulted(ko_model: SpeechModel) -> None:
     words = [*voices.WORDS, voices.NOT_IN_MODEL, *voices.SPELLED]
