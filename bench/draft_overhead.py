@@ -66,7 +66,6 @@ def replay(url: str, bodies: list[dict[str, Any]]) -> float:
 def prefill(url: str, text: str, template: str) -> float:
     """Seconds to the first streamed token of a draft prompt for `text`."""
     from engine.drafting.knowledge import KnowledgeContext
-
     from engine.drafting.pipeline import EXTRACTION_TASK, _messages
     from engine.findings import assess
     from prompts import load_card

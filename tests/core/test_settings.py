@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.settings import SETTINGS, PolicyLocked, Settings, SettingError
+from engine.settings import SETTINGS, PolicyLocked, SettingError, Settings
 
 
 def write(path: Path, values: dict[str, object]) -> None:
