@@ -114,6 +114,10 @@ class Panel(QObject):
         self.dictation = dictation(self) if dictation is not None else None
         if self.dictation is not None:
             self.window.input_panel.set_dictation_widget(self.dictation)
+            hotkey = getattr(self.dictation, "hotkey", None)
+            if hotkey is not None:
+                self.window.extra_shortcuts.append(
+                    (self.tr("口述：开始/停止（按住说话模式下按住）"), str(hotkey.text)))
         self._stopped = False
 
     def start(self, *, show: bool = True) -> bool:

@@ -17,7 +17,7 @@ from PySide6.QtGui import QGuiApplication, QScreen
 from engine.home import sub_folder
 
 DEFAULT_WIDTH = 460
-COMPACT_WIDTH = 340
+COMPACT_WIDTH = 360
 MIN_WIDTH = 300
 # The panel never takes more than this share of a screen: the HIS needs the rest.
 MAX_SHARE = 0.5

@@ -13,14 +13,13 @@ service emits only answers of the newest generation.
 from __future__ import annotations
 
 import logging
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.stream_parse import NarrativeStream
+from desktop.stream_parse import NarrativeStream, PartialField
 from desktop.workers import Job, Runner
 from engine.client import (
     AuthFailed,
@@ -37,7 +36,6 @@ log = logging.getLogger(__name__)
 
 RULES_DELAY_MS = 150
 MODEL_DELAY_MS = 1200
-PARTIAL_EVERY_S = 0.08  # at most ~12 partial updates a second reach the GUI
 
 
 @dataclass(frozen=True)
@@ -165,24 +163,22 @@ class DraftService(QObject):
     def _model_work(self, job: Job, drafter: Drafter, case: Case, generation: int
                     ) -> DraftAnswer:
         stream = NarrativeStream()
-        last_sent = [0.0]
+        latest = _Latest(generation)
 
         def on_event(event: StreamEvent) -> None:
             if event.kind != "answer":
                 return
             stream.feed(event.text)
-            now = time.monotonic()
-            if now - last_sent[0] >= PARTIAL_EVERY_S:
-                last_sent[0] = now
-                job.progress((stream.fields(), generation))
+            if latest.put(stream.fields()):
+                job.progress(latest)  # at most one report waits on the GUI at a time
 
         draft = drafter.draft(case, engine="model", on_event=on_event, cancelled=job.cancelled)
         return DraftAnswer(draft, case.text, generation)
 
-    def _model_progress(self, value: Any) -> None:
-        fields, generation = value
-        if generation == self.generation:
-            self.model_partial.emit(fields, generation)
+    def _model_progress(self, latest: _Latest) -> None:
+        fields = latest.take()
+        if latest.generation == self.generation:
+            self.model_partial.emit(fields, latest.generation)
 
     def _model_done(self, answer: DraftAnswer) -> None:
         if answer.generation == self.generation:
@@ -202,6 +198,32 @@ class DraftService(QObject):
         if self._model_job is not None:
             self._model_job.cancel()
             self._model_job = None
+
+
+class _Latest:
+    """The newest partial fields of a stream, handed from the worker to the GUI thread.
+
+    The worker replaces the value on every piece; the GUI takes the newest when it gets to it,
+    so a fast stream never floods the event loop and the last state is never lost.
+    """
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self._lock = threading.Lock()
+        self._fields: dict[str, PartialField] = {}
+        self._waiting = False
+
+    def put(self, fields: dict[str, PartialField]) -> bool:
+        """Keep `fields`; True when the GUI must be told (no report is waiting already)."""
+        with self._lock:
+            self._fields = fields
+            tell, self._waiting = not self._waiting, True
+            return tell
+
+    def take(self) -> dict[str, PartialField]:
+        with self._lock:
+            self._waiting = False
+            return self._fields
 
 
 def problem_kind(exc: Exception) -> str:

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 class HelpDialog(QDialog):
     """A table of action and shortcut, plus what the panel is and is not."""
 
-    def __init__(self, actions: list[QAction], parent: QWidget | None = None) -> None:
+    def __init__(self, actions: list[QAction], parent: QWidget | None = None, *,
+                 extra: list[tuple[str, str]] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("快捷键与说明"))
         layout = QVBoxLayout(self)
@@ -28,13 +29,15 @@ class HelpDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
-        self.table = QTableWidget(len(actions), 2, self)
+        rows = [(action.text(),
+                 action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
+                for action in actions] + list(extra or [])
+        self.table = QTableWidget(len(rows), 2, self)
         self.table.setHorizontalHeaderLabels([self.tr("操作"), self.tr("快捷键")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for row, action in enumerate(actions):
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            self.table.setItem(row, 0, QTableWidgetItem(action.text()))
+        for row, (text, keys) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(text))
             self.table.setItem(row, 1, QTableWidgetItem(keys))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from engine.home import sub_folder
 
@@ -193,16 +193,23 @@ class Announcer(QObject):
         super().__init__(parent)
         self._tray = tray
         self._sound: object | None = None
+        self.played = 0  # chimes played (the tests' way to hear them)
+        self.announced: list[str] = []
 
     def announce(self, title: str, message: str) -> None:
+        self.announced.append(message)
         if self._tray is not None and QSystemTrayIcon.isSystemTrayAvailable():
             self._tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Warning, 15_000)
         self._play()
 
     def _play(self) -> None:
         try:
-            from PySide6.QtMultimedia import QSoundEffect
-        except ImportError:  # the Addons wheel is missing: a message without a sound
+            from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
+        except ImportError:  # the Addons wheel is missing: the system beep instead
+            QApplication.beep()
+            return
+        if QMediaDevices.defaultAudioOutput().isNull():
+            QApplication.beep()  # no sound card (or no sound server): what the system has
             return
         if self._sound is None:
             effect = QSoundEffect(self)
@@ -210,6 +217,7 @@ class Announcer(QObject):
             effect.setVolume(0.8)
             self._sound = effect
         self._sound.play()  # type: ignore[attr-defined]
+        self.played += 1
 
 
 def chime_file() -> Path:

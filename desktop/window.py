@@ -19,7 +19,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QMoveEvent, QResizeEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QMoveEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -40,6 +48,7 @@ from desktop.connection import ConnectionMonitor, state_word
 from desktop.docking import COMPACT_WIDTH, Placement, PlacementStore, dock_rect, find_screen
 from desktop.draft_view import DraftView
 from desktop.drafting import BoxProblem, DraftAnswer
+from desktop.help import HelpDialog
 from desktop.highlight import evidence_spans
 from desktop.input_panel import InputPanel
 from desktop.reminders import Announcer, ArmedReminder, ReminderBook
@@ -82,6 +91,8 @@ class PanelWindow(QMainWindow):
         self._save_timer.setInterval(SAVE_PLACEMENT_MS)
         self._save_timer.timeout.connect(self._save_placement)
         self._docking = False
+        self._closed = False
+        self.extra_shortcuts: list[tuple[str, str]] = []  # keys of embedded widgets (dictation)
 
         self._build()
         self._build_actions()
@@ -291,17 +302,23 @@ class PanelWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if not self._docking and self.isVisible() and not self.placement.compact:
-            self.placement = Placement(self.placement.side, event.size().width(),
-                                       self.placement.screen, self.placement.compact)
-            self._save_timer.start()
+        if not self.placement.compact:
+            self._remember(width=event.size().width())
 
     def moveEvent(self, event: QMoveEvent) -> None:
         super().moveEvent(event)
-        screen = self.screen()
-        if not self._docking and screen is not None and screen.name() != self.placement.screen:
-            self.placement = Placement(self.placement.side, self.placement.width,
-                                       screen.name(), self.placement.compact)
+        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
+        if screen is not None:
+            self._remember(screen=screen.name())
+
+    def _remember(self, *, width: int | None = None, screen: str | None = None) -> None:
+        """Keep what the doctor did to the window (not what docking did), saved shortly."""
+        if self._docking or self._closed or not self.isVisible():
+            return
+        placement = Placement(self.placement.side, width or self.placement.width,
+                              screen or self.placement.screen, self.placement.compact)
+        if placement != self.placement:
+            self.placement = placement
             self._save_timer.start()
 
     def _save_placement(self) -> None:
@@ -441,9 +458,10 @@ class PanelWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("已存为我的模板：{0}").format(entry.title), 4000)
 
     def show_help(self) -> None:
-        from desktop.help import HelpDialog
+        self.help_dialog().exec()
 
-        HelpDialog(list(self.actions_by_name.values()), self).exec()
+    def help_dialog(self) -> HelpDialog:
+        return HelpDialog(list(self.actions_by_name.values()), self, extra=self.extra_shortcuts)
 
     def _focus_text(self) -> None:
         self.input_panel.text.setFocus()
@@ -462,6 +480,7 @@ class PanelWindow(QMainWindow):
                 return
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         self._save_timer.stop()
         self._save_placement()
         self.closing.emit()

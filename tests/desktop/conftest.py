@@ -39,7 +39,7 @@ def _offscreen_environment() -> None:
         return
     folder = Path(tempfile.mkdtemp(prefix="sentinel-qt-"))
     config = folder / "screens.json"
-    config.write_text(json.dumps({"screens": SCREENS}), "utf-8")
+    config.write_text(json.dumps({"windowFrameMargins": False, "screens": SCREENS}), "utf-8")
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
     os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
@@ -55,6 +55,7 @@ class QtGuard:
     def __init__(self) -> None:
         self.messages: list[str] = []
         self.allowed: list[str] = list(PLATFORM_NOISE)
+        self.handler: Callable[..., None] | None = None
 
     def allow(self, text: str) -> None:
         """Accept a warning that the test provokes on purpose."""
@@ -78,29 +79,11 @@ def _active_timers() -> list[Any]:
             if isinstance(obj, QTimer) and shiboken6.isValid(obj) and obj.isActive()]
 
 
-@pytest.fixture
-def qt_guard(qapp: Any) -> Iterator[QtGuard]:
-    """Fail the test on Qt warnings, and on threads or timers still running at its end."""
-    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-
+def guard_problems(guard: QtGuard, threads_before: set[threading.Thread],
+                   timers_before: set[int]) -> list[str]:
+    """What is wrong at the end of a test: Qt warnings, live threads, busy pools, timers."""
     from desktop.workers import live_runners
 
-    guard = QtGuard()
-    threads_before = _python_threads()
-    timers_before = set(map(id, _active_timers()))
-    previous: list[Callable[..., None] | None] = [None]
-
-    def handler(kind: QtMsgType, context: Any, message: str) -> None:
-        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
-            guard.messages.append(message)
-        if previous[0] is not None:
-            previous[0](kind, context, message)
-
-    previous[0] = qInstallMessageHandler(handler)
-    yield guard
-
-    qapp.processEvents()
-    qInstallMessageHandler(previous[0])
     problems = []
     unexpected = guard.unexpected()
     if unexpected:
@@ -114,6 +97,32 @@ def qt_guard(qapp: Any) -> Iterator[QtGuard]:
     timers = [t for t in _active_timers() if id(t) not in timers_before]
     if timers:
         problems.append(f"timers still active: {[t.objectName() or t.parent() for t in timers]}")
+    return problems
+
+
+@pytest.fixture
+def qt_guard(qapp: Any) -> Iterator[QtGuard]:
+    """Fail the test on Qt warnings, and on threads or timers still running at its end."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    guard = QtGuard()
+    threads_before = _python_threads()
+    timers_before = set(map(id, _active_timers()))
+    previous: list[Callable[..., None] | None] = [None]
+
+    def handler(kind: QtMsgType, context: Any, message: str) -> None:
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            guard.messages.append(message)
+        if previous[0] is not None:
+            previous[0](kind, context, message)
+
+    previous[0] = qInstallMessageHandler(handler)
+    guard.handler = handler
+    yield guard
+
+    qapp.processEvents()
+    qInstallMessageHandler(previous[0])
+    problems = guard_problems(guard, threads_before, timers_before)
     if problems:
         pytest.fail("; ".join(problems))
 
