@@ -17,7 +17,6 @@ import numpy as np
 from PySide6.QtCore import QIODevice, QObject, Signal, Slot
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
 
-from desktop.dictation.signals import disconnect, emit
 from desktop.errors import DesktopError
 from engine.speech.audio import float_to_int16
 from engine.speech.endpoint import level_dbfs
@@ -142,7 +141,7 @@ class MicrophoneCapture(QObject):
         log.info("capturing from %s at %d Hz, %d channel(s)", device.description(), self.rate,
                  self._format.channelCount())
         if note:
-            emit(self.notice, note)
+            self.notice.emit(note)
 
     def stop(self) -> None:
         """Stop capturing; audio already read has been emitted."""
@@ -151,7 +150,7 @@ class MicrophoneCapture(QObject):
             return
         self._read_from(self._io)
         self._io = None
-        disconnect(source.stateChanged, self._state_changed)
+        source.stateChanged.disconnect(self._state_changed)
         source.stop()
         source.deleteLater()
 
@@ -167,8 +166,8 @@ class MicrophoneCapture(QObject):
             return
         samples = to_mono_int16(data, self._format)
         if len(samples):
-            emit(self.level, level_dbfs(samples))
-            emit(self.audio, samples.astype("<i2").tobytes())
+            self.level.emit(level_dbfs(samples))
+            self.audio.emit(samples.astype("<i2").tobytes())
 
     @Slot(QtAudio.State)
     def _state_changed(self, state: QtAudio.State) -> None:
@@ -189,4 +188,4 @@ class MicrophoneCapture(QObject):
     def _lose(self, reason: str) -> None:
         log.warning("microphone lost: %s", reason)
         self.stop()
-        emit(self.lost, reason)
+        self.lost.emit(reason)

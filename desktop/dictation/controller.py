@@ -19,7 +19,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from desktop.dictation.capture import CaptureError, MicrophoneCapture
-from desktop.dictation.signals import disconnect, emit
 from desktop.dictation.worker import Loaded, RecognitionWorker
 from engine.settings import Settings
 
@@ -89,7 +88,7 @@ class DictationController(QObject):
         """(Re)load the model and word list named in the settings, on the worker."""
         settings = self._settings or Settings.load()
         self._set_state(LOADING)
-        emit(self._load, str(settings.get("vosk_model_dir")),
+        self._load.emit(str(settings.get("vosk_model_dir")),
                         str(settings.get("vosk_words_file")))
 
     @property
@@ -104,7 +103,7 @@ class DictationController(QObject):
         """Open the microphone and dictate; False (and `error`) when that cannot happen."""
         if self.state != READY:
             if self.state == UNAVAILABLE:
-                emit(self.error, self.unavailable_reason)
+                self.error.emit(self.unavailable_reason)
             return False
         settings = self._settings or Settings.load()
         capture = self._make_capture(str(settings.get("microphone")), self)
@@ -116,10 +115,10 @@ class DictationController(QObject):
             capture.start()
         except CaptureError as exc:
             capture.deleteLater()
-            emit(self.error, str(exc))
+            self.error.emit(str(exc))
             return False
         self._capture = capture
-        emit(self._begin, capture.rate)
+        self._begin.emit(capture.rate)
         self._set_state(LISTENING)
         return True
 
@@ -143,9 +142,9 @@ class DictationController(QObject):
             return
         if self._feeding_rate is None:
             self._feeding_rate = rate
-            emit(self._begin, rate)
+            self._begin.emit(rate)
             self._set_state(LISTENING)
-        emit(self._feed, pcm)
+        self._feed.emit(pcm)
 
     def finish_feeding(self) -> None:
         if self._feeding_rate is not None:
@@ -164,7 +163,7 @@ class DictationController(QObject):
     @Slot(bytes)
     def _on_audio(self, pcm: bytes) -> None:
         if self.state == LISTENING:
-            emit(self._feed, pcm)
+            self._feed.emit(pcm)
 
     @Slot(str)
     def _on_lost(self, reason: str) -> None:
@@ -172,7 +171,7 @@ class DictationController(QObject):
             return
         self._close_capture()  # it stopped itself; let it go
         self._finish()
-        emit(self.error, reason + KEPT)
+        self.error.emit(reason + KEPT)
 
     @Slot(object)
     def _on_loaded(self, loaded: Loaded) -> None:
@@ -180,7 +179,7 @@ class DictationController(QObject):
         self.unavailable_reason = ""
         self._set_state(READY)
         if loaded.word_list:
-            emit(self.notice, loaded.word_list)
+            self.notice.emit(loaded.word_list)
 
     @Slot(str)
     def _on_unavailable(self, reason: str) -> None:
@@ -191,7 +190,7 @@ class DictationController(QObject):
     @Slot(str)
     def _on_failed(self, reason: str) -> None:
         self._close_capture()
-        emit(self.error, reason)
+        self.error.emit(reason)
         if self.state in (LISTENING, STOPPING):
             self._finish()
 
@@ -202,16 +201,16 @@ class DictationController(QObject):
 
     def _finish(self) -> None:
         self._set_state(STOPPING)
-        emit(self._end)
+        self._end.emit()
 
     def _close_capture(self) -> None:
         capture, self._capture = self._capture, None
         if capture is not None:
             capture.stop()  # emits what it still holds, while the state is still LISTENING
-            disconnect(capture.lost, self._on_lost)
+            capture.lost.disconnect(self._on_lost)
             capture.deleteLater()
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
-            emit(self.state_changed, state)
+            self.state_changed.emit(state)

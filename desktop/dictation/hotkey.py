@@ -10,8 +10,6 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 
-from desktop.dictation.signals import emit
-
 
 class Hotkey(QObject):
     pressed = Signal()
@@ -51,12 +49,12 @@ class Hotkey(QObject):
                 return False
             if not event.isAutoRepeat() and not self._down:
                 self._down = True
-                emit(self.pressed)
+                self.pressed.emit()
             return True
         if event.isAutoRepeat():
             return True
         if self._down:
             self._down = False
-            emit(self.released)
+            self.released.emit()
             return True
         return False

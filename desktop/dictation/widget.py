@@ -33,7 +33,6 @@ from desktop.dictation.controller import (
     DictationController,
 )
 from desktop.dictation.hotkey import Hotkey
-from desktop.dictation.signals import emit
 from desktop.dictation.worker import DictationText
 from engine.speech.cleanup import Cleaned, is_cjk, join_words
 
@@ -266,7 +265,7 @@ class DictationWidget(QWidget):
         self._region = None if self._region_broken else (start, cleaned.text)
         self._last = (start, cleaned) if cleaned.corrections else None
         self._offer_undo()
-        emit(self.text_final, said.latest.text)
+        self.text_final.emit(said.latest.text)
 
     def _region_intact(self) -> bool:
         """The dictated text is as inserted and the cursor still right after it."""

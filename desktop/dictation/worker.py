@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop.dictation.signals import emit
 from engine.errors import EngineError
 from engine.speech.cleanup import Cleaned
 from engine.speech.errors import ModelError, WordListError
@@ -64,20 +63,20 @@ class RecognitionWorker(QObject):
                 note = str(exc)
                 dictation = load_dictation(model_dir, "")
         except ModelError as exc:
-            emit(self.unavailable, str(exc))
+            self.unavailable.emit(str(exc))
             return
         except EngineError as exc:
-            emit(self.unavailable, str(exc))
+            self.unavailable.emit(str(exc))
             return
         self._dictation = dictation
         info = dictation.model.info
         report = dictation.words.report() if dictation.words is not None else note
-        emit(self.loaded, Loaded(info.folder.name, info.kind, report))
+        self.loaded.emit(Loaded(info.folder.name, info.kind, report))
 
     @Slot(int)
     def begin(self, rate: int) -> None:
         if self._dictation is None:
-            emit(self.failed, "语音模型尚未加载")
+            self.failed.emit("语音模型尚未加载")
             return
         self._recognizer = self._dictation.recognizer(rate)
         self._said = []
@@ -91,7 +90,7 @@ class RecognitionWorker(QObject):
         except EngineError as exc:
             log.warning("recognition failed: %s", exc)
             self._recognizer = None
-            emit(self.failed, str(exc))
+            self.failed.emit(str(exc))
 
     @Slot()
     def end(self) -> None:
@@ -100,15 +99,15 @@ class RecognitionWorker(QObject):
             try:
                 self._report(recognizer.finish())
             except EngineError as exc:
-                emit(self.failed, str(exc))
-        emit(self.ended)
+                self.failed.emit(str(exc))
+        self.ended.emit()
 
     def _report(self, events: list[Partial | Final]) -> None:
         assert self._dictation is not None
         for event in events:
             if isinstance(event, Partial):
-                emit(self.partial, event.text)
+                self.partial.emit(event.text)
             else:
                 self._said.append(event.text)
                 whole = self._dictation.clean(" ".join(self._said))
-                emit(self.final, DictationText(whole, self._dictation.clean(event.text)))
+                self.final.emit(DictationText(whole, self._dictation.clean(event.text)))

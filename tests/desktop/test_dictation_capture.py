@@ -145,7 +145,6 @@ def _dictate_both(plan: dict[str, str], widget: Any, microphones: dict[str, str]
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
 
-    from desktop.dictation.signals import disconnect
     from desktop.dictation.widget import PUSH_TO_TALK
 
     seen: dict[str, Any] = {"partials": 0, "loudest_meter": 0.0, "states": [],
@@ -166,7 +165,7 @@ def _dictate_both(plan: dict[str, str], widget: Any, microphones: dict[str, str]
         signal.connect(arrived)
         QTimer.singleShot(round(timeout_s * 1000), loop.quit)
         loop.exec()
-        disconnect(signal, arrived)
+        signal.disconnect(arrived)
         if not got:
             raise TimeoutError(f"no signal within {timeout_s} s; status: "
                                f"{widget.status_label.text()}")

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from desktop.dictation.capture import MicrophoneCapture
 from desktop.dictation.controller import LISTENING, READY, UNAVAILABLE, DictationController
 from desktop.dictation.hotkey import Hotkey
-from desktop.dictation.signals import emit
 from desktop.dictation.widget import PUSH_TO_TALK, TOGGLE, DictationWidget
 from desktop.dictation.worker import DictationText
 from engine.settings import Settings
@@ -67,8 +66,8 @@ class RecordingMicrophone(MicrophoneCapture):
             self._timer.stop()
             return
         block = self._blocks.pop(0)
-        emit(self.level, -20.0 if abs(block).max(initial=0) > 200 else -90.0)
-        emit(self.audio, block.astype("<i2").tobytes())
+        self.level.emit(-20.0 if abs(block).max(initial=0) > 200 else -90.0)
+        self.audio.emit(block.astype("<i2").tobytes())
 
 
 @pytest.fixture
@@ -334,7 +333,7 @@ def test_a_corrected_term_can_be_undone(qtbot: Any, make_widget: Any, settings: 
     widget.text.setTextCursor(cursor)
     cleaned = clean_dictation("急查 机 盖 蛋白 三 小时 后 复查", TermCorrector(shipped_terms()))
 
-    emit(widget.controller.final, DictationText(cleaned, cleaned))
+    widget.controller.final.emit(DictationText(cleaned, cleaned))
 
     assert widget.text.toPlainText() == "主诉：急查肌钙蛋白3小时后复查"
     assert widget.undo_button.isVisibleTo(widget)
@@ -349,7 +348,7 @@ def test_an_edited_correction_is_left_alone(qtbot: Any, make_widget: Any,
                                             settings: Settings) -> None:
     widget = make_widget(load=False)
     cleaned = clean_dictation("急查 机 盖 蛋白", TermCorrector(shipped_terms()))
-    emit(widget.controller.final, DictationText(cleaned, cleaned))
+    widget.controller.final.emit(DictationText(cleaned, cleaned))
     widget.text.setPlainText("急查心肌酶")  # the doctor rewrote it
 
     assert not widget.undo_corrections()
@@ -368,24 +367,24 @@ def test_a_reading_split_by_a_pause_is_joined_up(qtbot: Any, make_widget: Any) -
     widget = make_widget(load=False)
     widget.text.setPlainText("查体：")
     widget.text.moveCursor(QTextCursor.MoveOperation.End)
-    emit(widget.controller.state_changed, LISTENING)
+    widget.controller.state_changed.emit(LISTENING)
 
-    emit(widget.controller.final, _said("血压 一百六十"))
+    widget.controller.final.emit(_said("血压 一百六十"))
     assert widget.text.toPlainText() == "查体：血压一百六十"  # 160, or 100/60? left as said
-    emit(widget.controller.final, _said("血压 一百六十", "九十五 心率 一百一十"))
+    widget.controller.final.emit(_said("血压 一百六十", "九十五 心率 一百一十"))
 
     assert widget.text.toPlainText() == "查体：血压160/95心率110"
 
 
 def test_an_edit_mid_dictation_stops_the_rewriting(qtbot: Any, make_widget: Any) -> None:
     widget = make_widget(load=False)
-    emit(widget.controller.state_changed, LISTENING)
-    emit(widget.controller.final, _said("胸痛 三 小时"))
+    widget.controller.state_changed.emit(LISTENING)
+    widget.controller.final.emit(_said("胸痛 三 小时"))
     widget.text.setPlainText("胸痛3小时，压榨样")  # the doctor typed into it
     widget.text.moveCursor(QTextCursor.MoveOperation.End)
 
-    emit(widget.controller.final, _said("胸痛 三 小时", "伴 出汗"))
-    emit(widget.controller.final, _said("胸痛 三 小时", "伴 出汗", "两 天"))
+    widget.controller.final.emit(_said("胸痛 三 小时", "伴 出汗"))
+    widget.controller.final.emit(_said("胸痛 三 小时", "伴 出汗", "两 天"))
 
     assert widget.text.toPlainText() == "胸痛3小时，压榨样伴出汗2天"
 
