@@ -262,7 +262,7 @@ class AssessmentView(QWidget):
     def _reminder_text(self, reminder: Reminder, armed: ArmedReminder | None) -> str:
         if armed is not None:
             left = max(0, int((armed.due_at - self._clock()) / timedelta(minutes=1)))
-            return self.tr("⏰ {0} {1}（还剩 {2} 分钟）").format(
+            return self.tr("已计时：{0} {1}（还剩 {2} 分钟）").format(
                 armed.due_at.strftime("%H:%M"), _escape(reminder.text), left)
         if reminder.due_at is not None:
             return f"{reminder.due_at.strftime('%H:%M')} {_escape(reminder.text)}"

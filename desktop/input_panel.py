@@ -42,7 +42,7 @@ VITAL_FIELDS = (
     ("rr", QT_TRANSLATE_NOOP("InputPanel", "呼吸"), 2, 80, 0,
      QT_TRANSLATE_NOOP("InputPanel", "次/分")),
     ("spo2", "SpO₂", 30, 100, 0, "%"),
-    ("temp", QT_TRANSLATE_NOOP("InputPanel", "体温"), 25, 45, 1, "℃"),
+    ("temp", QT_TRANSLATE_NOOP("InputPanel", "体温"), 25, 45, 1, "°C"),
 )
 
 
@@ -246,6 +246,8 @@ class InputPanel(QWidget):
         self.pictures_area = scroll
         row.addWidget(self.add_picture, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(scroll, 1)
+        row.addStretch(0)
+        self.pictures_stretch = row
         scroll.setVisible(False)
         return holder
 

@@ -26,7 +26,7 @@ _LIST_FIELDS = (
 )
 _SCALARS = (("onset", "onset"), ("course", "course"))
 VITAL_LABELS = {"hr": ("HR", "次/分"), "sbp": ("SBP", "mmHg"), "dbp": ("DBP", "mmHg"),
-                "rr": ("RR", "次/分"), "spo2": ("SpO₂", "%"), "temp": ("T", "℃"),
+                "rr": ("RR", "次/分"), "spo2": ("SpO₂", "%"), "temp": ("T", "°C"),
                 "sbp_left": ("左臂SBP", "mmHg"), "dbp_left": ("左臂DBP", "mmHg"),
                 "sbp_right": ("右臂SBP", "mmHg"), "dbp_right": ("右臂DBP", "mmHg")}
 

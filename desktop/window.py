@@ -396,8 +396,9 @@ class PanelWindow(QMainWindow):
         self.assessment.show_armed(self._armed_here())
 
     def _on_reminder_due(self, reminder: ArmedReminder) -> None:
-        text = self.tr("⏰ 提醒到时：{0}（{1}）").format(reminder.label,
-                                                   reminder.due_at.strftime("%H:%M"))
+        due = reminder.due_at.strftime("%H:%M")
+        label = reminder.label if due in reminder.label else f"{reminder.label}（{due}）"
+        text = self.tr("提醒到时：{0}").format(label)
         self.reminder_banner.show_message("reminder", text)
         self.announcer.announce(self.tr("急诊哨兵提醒"), text)
         self._show_armed()
