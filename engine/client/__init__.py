@@ -20,6 +20,7 @@ from engine.client.errors import (
     RequestRejected,
     ServerError,
     StreamInterrupted,
+    TLSUntrusted,
     Unreachable,
 )
 from engine.client.reasoning import StreamSplitter, split_reasoning
@@ -45,6 +46,7 @@ __all__ = [
     "StreamInterrupted",
     "StreamSplitter",
     "Structured",
+    "TLSUntrusted",
     "Timeouts",
     "Unreachable",
     "parse_structured",

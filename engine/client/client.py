@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -32,6 +33,7 @@ from engine.client.errors import (
     RequestRejected,
     ServerError,
     StreamInterrupted,
+    TLSUntrusted,
     Unreachable,
 )
 from engine.client.keys import api_key_for
@@ -352,7 +354,16 @@ class InferenceClient:
         except httpx.TimeoutException as exc:
             raise BoxTimeout(f"{endpoint.url} did not answer in time ({type(exc).__name__})",
                              endpoint=endpoint.url) from None
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        except httpx.ConnectError as exc:
+            untrusted = _certificate_error(exc)
+            if untrusted is not None:
+                raise TLSUntrusted(
+                    f"the TLS certificate of {endpoint.url} is not trusted "
+                    f"({untrusted.verify_message}); set ca_bundle to the hospital's CA "
+                    "file, or ask IT", endpoint=endpoint.url) from None
+            raise Unreachable(f"cannot connect to {endpoint.url}: {type(exc).__name__}",
+                              endpoint=endpoint.url) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise Unreachable(f"cannot connect to {endpoint.url}: {type(exc).__name__}",
                               endpoint=endpoint.url) from None
         log.info("%s %s%s -> %d in %.2fs", method, endpoint.url, path, response.status_code,
@@ -556,6 +567,18 @@ def _http_error(response: httpx.Response, endpoint: Endpoint) -> InferenceError:
                            endpoint=where, status=status)
     return RequestRejected(f"{where} rejected the request (HTTP {status}): {message[:200]}",
                            endpoint=where)
+
+
+def _certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate failure behind a connection error (httpx wraps httpcore wraps ssl)."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _retry_after(response: httpx.Response) -> float | None:

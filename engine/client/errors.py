@@ -8,6 +8,7 @@
     │   ├── ServerError            5xx, or an answer that is not the API's JSON
     │   └── StreamInterrupted      a stream ended before the server said it was done
     ├── AuthFailed (exit 2)        401/403: the API key is missing or wrong
+    ├── TLSUntrusted (exit 2)      the box's certificate does not verify against our CAs
     ├── ContextTooLong (exit 2)    the prompt does not fit the model's context
     ├── RequestRejected (exit 2)   400/404/422 for another reason
     ├── BadStructuredOutput        the answer is not valid JSON or breaks the schema
@@ -64,6 +65,11 @@ class StreamInterrupted(BoxError):
 
 class AuthFailed(InferenceError, BadInput):
     """The box refused the API key (401/403)."""
+
+
+class TLSUntrusted(InferenceError, BadInput):
+    """The box's TLS certificate did not verify: a setting (ca_bundle) is wrong, or the box is
+    not the one it claims to be."""
 
 
 class ContextTooLong(InferenceError, BadInput):

@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from engine.box import LocalBox, free_port
@@ -94,3 +96,40 @@ def test_a_model_draft_through_a_real_server(gemma_box: LocalBox) -> None:
     assert draft.provenance.server == gemma_box.url
     assert draft.provenance.prompt_id == "acs"
     assert draft.content.risk_assessment, "the scores still come from code"
+
+
+def test_box_serve_refuses_a_file_that_is_not_a_model(tmp_path: Path) -> None:
+    fake = tmp_path / "model.gguf"
+    fake.write_bytes(b"not a model")
+    done = sentinel("box", "serve", "--model", str(fake))
+    assert done.returncode == 2
+    assert "not a GGUF model" in done.stderr.decode()
+
+
+@pytest.mark.slow
+@pytest.mark.needs_server
+def test_box_serve_runs_a_server_that_wants_its_key(deepseek_model: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "BOX_KEY": "k-123"}
+    server = subprocess.Popen([SENTINEL, "box", "serve", "--model", str(deepseek_model),
+                               "--port", str(port), "--threads", "1", "--context", "512",
+                               "--api-key-env", "BOX_KEY"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/v1/models"
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, "the server exited"
+            try:
+                denied = httpx.get(url, timeout=1, trust_env=False)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not come up in 60 s"
+                time.sleep(0.1)
+        assert denied.status_code == 401
+        allowed = httpx.get(url, headers={"Authorization": "Bearer k-123"}, timeout=5,
+                            trust_env=False)
+        assert allowed.status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
