@@ -22,15 +22,12 @@ from PySide6.QtWidgets import (
 
 from desktop.labels import finding_chips
 from desktop.reminders import ArmedReminder
+from desktop.style import SMALL_POINT_SIZE
 from desktop.widgets import Chip, ClickableLabel, FlowLayout, SectionTitle, card
 from engine.drafting.model import Draft, Reminder
 
 MAX_CHIPS = 40
-
-
-def _points(value: float) -> str:
-    text = f"{value:g}"
-    return f"+{text}" if value > 0 else text
+FIRST_QUESTIONS = 5  # the ones that change the risk most come first; the rest on request
 
 
 class AssessmentView(QWidget):
@@ -48,6 +45,7 @@ class AssessmentView(QWidget):
         self.draft: Draft | None = None
         self.chips: list[Chip] = []
         self.armed: list[ArmedReminder] = []
+        self.all_questions = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
@@ -58,6 +56,9 @@ class AssessmentView(QWidget):
         self.empty.setObjectName("label")
         layout.addWidget(self.empty)
 
+        # Red flags first: what must not be missed is never below the fold.
+        self.flags_box = QVBoxLayout()
+        layout.addLayout(self.flags_box)
         self.chips_title = SectionTitle(self.tr("识别要素（点击查看原文依据）"), self)
         self.chips_box = QWidget(self)
         self.chips_layout = FlowLayout(self.chips_box)
@@ -151,17 +152,30 @@ class AssessmentView(QWidget):
     def _show_questions(self, draft: Draft | None) -> None:
         _clear(self.questions_box)
         questions = draft.content.history_to_ask if draft is not None else []
-        for question in questions:
+        shown = questions if self.all_questions else questions[:FIRST_QUESTIONS]
+        for question in shown:
             button = ClickableLabel(f"＋ {_escape(question)}", self)
             button.setObjectName("question")
             button.setToolTip(self.tr("插入输入框，在冒号后补充回答"))
             button.setAccessibleName(question)
             button.clicked.connect(lambda q=question: self.question_clicked.emit(q))
             self.questions_box.addWidget(button)
+        if len(questions) > FIRST_QUESTIONS:
+            more = ClickableLabel(self.tr("收起") if self.all_questions else
+                                  self.tr("显示全部 {0} 条").format(len(questions)), self)
+            more.setObjectName("more")
+            more.setStyleSheet("color: #1565c0; padding: 2px 8px;")
+            more.clicked.connect(self._toggle_questions)
+            self.questions_box.addWidget(more)
         self.questions_title.setVisible(bool(questions))
+
+    def _toggle_questions(self) -> None:
+        self.all_questions = not self.all_questions
+        self._show_questions(self.draft)
 
     def _show_risk(self, draft: Draft | None) -> None:
         _clear(self.risk_box)
+        _clear(self.flags_box)
         if draft is None:
             return
         scores = {name: result for name, result in (draft.scores or {}).items()
@@ -178,38 +192,35 @@ class AssessmentView(QWidget):
             label.setStyleSheet("color: #b71c1c; background: #ffebee; border-radius: 4px;"
                                 "padding: 4px;")
             label.setWordWrap(True)
-            self.risk_box.addWidget(label)
+            self.flags_box.addWidget(label)
         for name, result in scores.items():
             self.risk_box.addWidget(self._score_card(name, result))
-        self.risk_title.setVisible(bool(scores) or bool(draft.content.risk_assessment))
+        self.risk_title.setVisible(bool(scores))
 
     def _score_card(self, name: str, result: dict[str, Any]) -> QWidget:
+        """One score as one wrapped rich-text label (nested wrapped labels lose their height)."""
         frame = card(self)
         frame.setProperty("score", name)
         layout = QVBoxLayout(frame)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(2)
-        head = QLabel(self._score_headline(name, result), frame)
-        head.setWordWrap(True)
-        layout.addWidget(head)
-        for item in result.get("items") or []:
-            basis = QLabel(f"· {_escape(str(item.get('basis', '')))} "
-                           f"<b>{_points(float(item.get('points', 0)))}</b>", frame)
-            basis.setWordWrap(True)
-            layout.addWidget(basis)
+        lines = [self._score_headline(name, result)]
+        # Each item's basis is the score's own wording and already carries its points.
+        lines += [f"· {_escape(str(item.get('basis', '')))}" for item in result.get("items") or []]
         missing = result.get("missing") or []
         if missing and not result.get("complete"):
             low, high = (result.get("range") or [None, None])[:2]
-            gap = QLabel(self.tr("部分结果：可能范围 {0}–{1} 分，尚缺 {2} 项").format(
+            gap = self.tr("部分结果：可能范围 {0}–{1} 分，尚缺 {2} 项").format(
                 f"{low:g}" if isinstance(low, int | float) else "?",
-                f"{high:g}" if isinstance(high, int | float) else "?", len(missing)), frame)
-            gap.setObjectName("warning")
-            gap.setWordWrap(True)
-            layout.addWidget(gap)
-        citation = QLabel(self.tr("出处：") + _escape(str(result.get("citation", ""))), frame)
-        citation.setObjectName("citation")
-        citation.setWordWrap(True)
-        layout.addWidget(citation)
+                f"{high:g}" if isinstance(high, int | float) else "?", len(missing))
+            lines.append(f"<span style='color:#bf360c'>{gap}</span>")
+        citation = self.tr("出处：") + _escape(str(result.get("citation", "")))
+        lines.append(f"<span style='color:#546e7a; font-size:{SMALL_POINT_SIZE}pt'>"
+                     f"{citation}</span>")
+        label = QLabel("<br>".join(lines), frame)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(label)
+        frame.setToolTip(self.tr("评分由程序按原始文献计算，非模型生成"))
         return frame
 
     def _score_headline(self, name: str, result: dict[str, Any]) -> str:
@@ -260,16 +271,15 @@ class AssessmentView(QWidget):
         return row
 
     def _reminder_text(self, reminder: Reminder, armed: ArmedReminder | None) -> str:
-        if armed is not None:
-            left = max(0, int((armed.due_at - self._clock()) / timedelta(minutes=1)))
-            return self.tr("已计时：{0} {1}（还剩 {2} 分钟）").format(
-                armed.due_at.strftime("%H:%M"), _escape(reminder.text), left)
-        if reminder.due_at is not None:
-            return f"{reminder.due_at.strftime('%H:%M')} {_escape(reminder.text)}"
-        if reminder.due_in_minutes is not None:
-            return self.tr("{0} 分钟后 {1}").format(reminder.due_in_minutes,
-                                                   _escape(reminder.text))
-        return _escape(reminder.text)
+        text = _escape(reminder.text)
+        if reminder.due_at is not None and reminder.due_at.strftime("%H:%M") not in text:
+            text = f"{reminder.due_at.strftime('%H:%M')} {text}"
+        elif reminder.due_at is None and reminder.due_in_minutes is not None:
+            text = self.tr("{0} 分钟后 {1}").format(reminder.due_in_minutes, text)
+        if armed is None:
+            return text
+        left = max(0, int((armed.due_at - self._clock()) / timedelta(minutes=1)))
+        return self.tr("<b>已计时，还剩 {0} 分钟</b>：{1}").format(left, text)
 
 
 def reminder_due(reminder: Reminder, now: datetime) -> datetime:

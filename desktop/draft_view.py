@@ -88,6 +88,7 @@ class SectionBox(QWidget):
         head.addWidget(self.copy)
         self.editor = SectionEditor(self)
         self.editor.setAccessibleName(title)
+        self.editor.setPlaceholderText(EMPTY_SECTION)
         layout.addLayout(head)
         layout.addWidget(self.editor)
 

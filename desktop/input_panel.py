@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -246,8 +247,8 @@ class InputPanel(QWidget):
         self.pictures_area = scroll
         row.addWidget(self.add_picture, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(scroll, 1)
-        row.addStretch(0)
-        self.pictures_stretch = row
+        row.addStretch(0)  # takes the room while there are no pictures
+        self.add_picture.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         scroll.setVisible(False)
         return holder
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QMargins,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -141,6 +150,12 @@ class SectionTitle(QLabel):
         self.setObjectName("sectionTitle")
 
 
+# The engine's risk levels as the badge shows them (translated in the English interface).
+RISK_WORDS = {"高危": QT_TRANSLATE_NOOP("RiskBadge", "高危"),
+              "中危": QT_TRANSLATE_NOOP("RiskBadge", "中危"),
+              "低危": QT_TRANSLATE_NOOP("RiskBadge", "低危")}
+
+
 class RiskBadge(QLabel):
     """风险等级 in colour, large; grey with a dash when no level is known yet."""
 
@@ -154,7 +169,8 @@ class RiskBadge(QLabel):
     def set_level(self, level: str | None) -> None:
         self.level = level
         background, foreground = risk_colours(level)
-        self.setText(level or "—")
+        shown = QCoreApplication.translate("RiskBadge", str(RISK_WORDS.get(level or "", "")))
+        self.setText(shown or self.tr("风险等级 —"))
         self.setToolTip(self.tr("风险等级（辅助决策，由医生判断）"))
         self.setStyleSheet(f"background: {background}; color: {foreground}; font-weight: 700;"
                            "border-radius: 6px; padding: 4px 12px; font-size: 15pt;")

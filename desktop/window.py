@@ -54,7 +54,7 @@ from desktop.input_panel import InputPanel
 from desktop.reminders import Announcer, ArmedReminder, ReminderBook
 from desktop.session import CaseSession
 from desktop.templates import TemplateCatalog
-from desktop.widgets import Banner, RiskBadge
+from desktop.widgets import Banner, FlowLayout, RiskBadge
 from engine.drafting.model import Reminder
 from engine.settings import Settings
 
@@ -136,9 +136,9 @@ class PanelWindow(QMainWindow):
         head.addWidget(self.badge)
         layout.addLayout(head)
 
-        self.tool_row = QHBoxLayout()
-        self.tool_row.setSpacing(2)
-        layout.addLayout(self.tool_row)
+        tools = QWidget(root)
+        self.tool_row = FlowLayout(tools, spacing=2)  # wraps when a language's words are long
+        layout.addWidget(tools)
         self.connection = QLabel(root)
         self.connection.setObjectName("connection")
         self.connection.setWordWrap(True)
@@ -220,7 +220,6 @@ class PanelWindow(QMainWindow):
                             ("compact", self.tr("紧凑")), ("settings", self.tr("设置")),
                             ("help", self.tr("帮助"))):
             self.tool_row.addWidget(self._tool_button(self.actions_by_name[name], short))
-        self.tool_row.addStretch(1)
         self.open_cases_button = QToolButton(self)
         self.open_cases_button.setText(self.tr("未完成"))
         self.open_cases_button.setToolTip(self.tr("未完成的病例"))
@@ -228,14 +227,14 @@ class PanelWindow(QMainWindow):
         self.open_cases_menu = QMenu(self.open_cases_button)
         self.open_cases_button.setMenu(self.open_cases_menu)
         self.open_cases_button.setVisible(False)
-        self.tool_row.insertWidget(1, self.open_cases_button)
+        self.tool_row.addWidget(self.open_cases_button)
         side = QToolButton(self)
         side.setText(self.tr("换边"))
         side.setToolTip(self.tr("停靠到另一侧") + " (Ctrl+Shift+←/→)")
         side.setEnabled(not side_locked)
         side.clicked.connect(lambda: self.dock_to(
             "left" if self.placement.side == "right" else "right"))
-        self.tool_row.insertWidget(3, side)
+        self.tool_row.addWidget(side)
 
     def _tool_button(self, action: QAction, short: str) -> QToolButton:
         button = QToolButton(self)

@@ -44,12 +44,24 @@
         <translation>Insert into the input; type the answer after the colon</translation>
     </message>
     <message>
+        <source>收起</source>
+        <translation>Show fewer</translation>
+    </message>
+    <message>
+        <source>显示全部 {0} 条</source>
+        <translation>Show all {0}</translation>
+    </message>
+    <message>
         <source>部分结果：可能范围 {0}–{1} 分，尚缺 {2} 项</source>
         <translation>Partial: possible range {0}–{1} points, {2} inputs missing</translation>
     </message>
     <message>
         <source>出处：</source>
         <translation>Source: </translation>
+    </message>
+    <message>
+        <source>评分由程序按原始文献计算，非模型生成</source>
+        <translation>Computed by the program from the published definition, never by the model</translation>
     </message>
     <message>
         <source>{0} 分</source>
@@ -72,8 +84,8 @@
         <translation>Cancel</translation>
     </message>
     <message>
-        <source>⏰ {0} {1}（还剩 {2} 分钟）</source>
-        <translation>⏰ {0} {1} ({2} min left)</translation>
+        <source>&lt;b&gt;已计时，还剩 {0} 分钟&lt;/b&gt;：{1}</source>
+        <translation>&lt;b&gt;Timer running, {0} min left&lt;/b&gt;: {1}</translation>
     </message>
     <message>
         <source>{0} 分钟后 {1}</source>
@@ -565,8 +577,8 @@
         <translation>Copied {0}; paste it into the HIS</translation>
     </message>
     <message>
-        <source>⏰ 提醒到时：{0}（{1}）</source>
-        <translation>⏰ Reminder due: {0} ({1})</translation>
+        <source>提醒到时：{0}</source>
+        <translation>Reminder due: {0}</translation>
     </message>
     <message>
         <source>急诊哨兵提醒</source>
@@ -595,6 +607,22 @@
 </context>
 <context>
     <name>RiskBadge</name>
+    <message>
+        <source>高危</source>
+        <translation>High risk</translation>
+    </message>
+    <message>
+        <source>中危</source>
+        <translation>Moderate risk</translation>
+    </message>
+    <message>
+        <source>低危</source>
+        <translation>Low risk</translation>
+    </message>
+    <message>
+        <source>风险等级 —</source>
+        <translation>Risk level —</translation>
+    </message>
     <message>
         <source>风险等级（辅助决策，由医生判断）</source>
         <translation>Risk level (decision support; the doctor decides)</translation>

@@ -73,7 +73,7 @@ def test_the_panel_restores_and_announces_reminders(make_panel: Any, qtbot: Any,
 
     pending = first.reminders.pending(first.session.case_id)
     assert [r.label for r in pending] == [draft.content.reminders[0].text]
-    qtbot.waitUntil(lambda: _row_text(first).startswith("⏰"))
+    qtbot.waitUntil(lambda: "已计时" in _row_text(first))
     assert "还剩" in _row_text(first)
     stored = (sentinel_home / "panel" / "reminders.json").read_text("utf-8")
     for words in ("冷汗", "气促", "压榨"):
