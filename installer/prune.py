@@ -110,7 +110,7 @@ def _prune_plugins(plugins: Path) -> None:
 def _prune_translations(translations: Path) -> None:
     for path in translations.glob("*"):
         if path.name not in QT_TRANSLATIONS:
-            path.unlink()
+            _remove(path)  # PySide6 6.11 ships a qtwebengine_locales folder here
 
 
 def _drop_unneeded_dlls(qt: Path) -> None:
