@@ -88,6 +88,8 @@ def evict(url: str) -> None:
 
 
 def whole_command(url: str, home: str) -> float:
+    # Greedy decoding here too, so the command generates what (a) and (b) generate.
+    Path(home, "settings.json").write_text(json.dumps({"temperature": 0.0}), "utf-8")
     env = dict(os.environ, SENTINEL_HOME=home)
     started = time.perf_counter()
     subprocess.run([str(Path(sys.executable).with_name("sentinel")), "draft", "--template",

@@ -119,6 +119,8 @@ _ALL = [
             minimum=16, maximum=32768),
     Setting("max_draft_tokens", "int", 1536, "Most tokens a draft may take",
             minimum=64, maximum=32768),
+    Setting("temperature", "float", 0.2, "Sampling temperature of the model's answers",
+            minimum=0, maximum=2),
     Setting("connect_timeout_s", "float", 3.0, "Seconds to wait for a connection",
             minimum=0.1, maximum=120),
     Setting("read_timeout_s", "float", 120.0, "Seconds to wait for the box's next bytes",

@@ -264,12 +264,39 @@ def _messages(card: Any, findings: dict[str, Any], knowledge: KnowledgeContext, 
 
 
 def _findings_for_prompt(findings: dict[str, Any]) -> str:
-    """The rules' findings and scores as compact JSON, evidence spans left out."""
-    shown = {k: v for k, v in findings.get("findings", {}).items() if k != "evidence" and v}
-    scores = {name: {"total": r.get("total"), "band": r.get("band"),
-                     "complete": r.get("complete")}
-              for name, r in (findings.get("scores") or {}).items()}
-    return json.dumps({"findings": shown, "scores": scores}, ensure_ascii=False)
+    """The rules' findings and scores in short Chinese: few tokens after the cached prefix,
+    and the words a Chinese model reads best. Evidence spans are left out."""
+    vocab = vocabulary()
+    found = findings.get("findings", {})
+    lines = []
+    for field_name, section in ID_FIELDS.items():
+        values = found.get(field_name)
+        values = [values] if isinstance(values, str) else values or []
+        if values:
+            labels = "、".join(_vocab_label(vocab, section, v) for v in values)
+            lines.append(f"{vocab.field_labels.get(field_name, field_name)}：{labels}")
+    if found.get("duration_minutes"):
+        lines.append(f"持续时间：{found['duration_minutes']}分钟")
+    if found.get("age") is not None:
+        lines.append(f"年龄：{found['age']}岁")
+    if found.get("sex"):
+        lines.append(f"性别：{'男' if found['sex'] == 'male' else '女'}")
+    vitals = {k: v for k, v in (found.get("vitals") or {}).items() if v is not None}
+    if vitals:
+        lines.append("生命体征：" + "，".join(f"{k} {v}" for k, v in vitals.items()))
+    for name, result in (findings.get("scores") or {}).items():
+        low, high = result.get("range") or (result.get("total"), result.get("total"))
+        known = "" if result.get("complete") else f"（未完整，可能{low}–{high}分）"
+        band = f"，{result['band']}" if result.get("band") else ""
+        lines.append(f"评分 {name}：{result.get('total')}分{band}{known}")
+    return "\n".join(lines) or "（无）"
+
+
+def _vocab_label(vocab: Any, section: str, value: str) -> str:
+    try:
+        return str(vocab.label(section, value))
+    except KeyError:
+        return value
 
 
 def apply_narrative(rules: DraftContent, narrative: ModelNarrative, merged: dict[str, Any]
@@ -308,10 +335,7 @@ def apply_narrative(rules: DraftContent, narrative: ModelNarrative, merged: dict
 def _label(finding: str) -> str:
     """`present:fever` as the vocabulary's Chinese label, for the doctor's eyes."""
     field_name, _, value = finding.partition(":")
-    try:
-        label = vocabulary().label(ID_FIELDS[field_name], value)
-    except KeyError:
-        label = value
+    label = _vocab_label(vocabulary(), ID_FIELDS.get(field_name, ""), value)
     return f"无{label}" if field_name == "absent" else label
 
 

@@ -43,5 +43,7 @@ def make_drafter(settings: Settings, servers: Sequence[str] = (), *,
         reasoning_budget=settings.get("reasoning_budget_tokens"),
         max_tokens=settings.get("max_draft_tokens"),
         stream=stream,
+        temperature=settings.get("temperature"),
     )
-    return Drafter(client=client, model=model)
+    return Drafter(client=client, model=model,
+                   troponin_protocol=settings.get("troponin_protocol"))
