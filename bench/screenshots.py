@@ -177,7 +177,8 @@ def acs_case(panel: object) -> None:
     inputs.course.setCurrentIndex(inputs.course.findData("persistent"))
     inputs.text.setPlainText(ACS_TEXT)
     wait_until(lambda: panel.session.draft is not None  # type: ignore[attr-defined]
-               and ACS_TEXT in panel.session.draft_text)  # type: ignore[attr-defined]
+               and ACS_TEXT in panel.session.draft_text  # type: ignore[attr-defined]
+               and panel.window.assessment.settled())  # type: ignore[attr-defined]
     chest_pain = next((c for c in panel.window.assessment.chips  # type: ignore[attr-defined]
                        if c.key == "present:chest_pain"), None)
     if chest_pain is not None:

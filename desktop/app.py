@@ -128,6 +128,7 @@ class Panel(QObject):
         if not self.channel.listen():
             return False
         self.session.open_storage()
+        self.drafts.warm_up(self.catalog.engine_template(self.session.inputs.template))
         self.monitor.start()
         self.window.dock()
         if show:

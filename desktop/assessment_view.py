@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -27,6 +27,7 @@ from desktop.widgets import Chip, ClickableLabel, FlowLayout, SectionTitle, card
 from engine.drafting.model import Draft, Reminder
 
 MAX_CHIPS = 40
+PREMADE_CHIPS = 24
 FIRST_QUESTIONS = 5  # the ones that change the risk most come first; the rest on request
 
 
@@ -46,6 +47,12 @@ class AssessmentView(QWidget):
         self.chips: list[Chip] = []
         self.armed: list[ArmedReminder] = []
         self.all_questions = False
+        self._shown: dict[str, str] = {}  # part -> signature of what it shows
+        self._queue: list[Callable[[], None]] = []
+        self._part_timer = QTimer(self)
+        self._part_timer.setSingleShot(True)
+        self._part_timer.setInterval(0)
+        self._part_timer.timeout.connect(self._next_part)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
@@ -62,6 +69,12 @@ class AssessmentView(QWidget):
         self.chips_title = SectionTitle(self.tr("识别要素（点击查看原文依据）"), self)
         self.chips_box = QWidget(self)
         self.chips_layout = FlowLayout(self.chips_box)
+        self._chip_pool: list[Chip] = []
+        self.no_chips = QLabel(self.tr("尚未识别到临床要素"), self.chips_box)
+        self.no_chips.setObjectName("label")
+        self.chips_layout.addWidget(self.no_chips)
+        self.no_chips.hide()
+        self._grow_chip_pool(PREMADE_CHIPS)  # made at start, not while the doctor waits
         self.diagnosis_title = SectionTitle(self.tr("拟诊"), self)
         self.diagnosis = QLabel(self)
         self.diagnosis.setWordWrap(True)
@@ -104,11 +117,50 @@ class AssessmentView(QWidget):
                        self.questions_title, self.risk_title, self.workup_title, self.workup,
                        self.reminders_title):
             widget.setVisible(has)
-        self._show_chips(draft)
-        self._show_diagnosis(draft)
-        self._show_questions(draft)
-        self._show_risk(draft)
-        self._show_workup(draft)
+        # Redrafts come on every pause in typing and mostly change nothing here: rebuild
+        # only the parts whose content changed, one part per turn of the event loop, so no
+        # single turn holds the GUI thread long (laying out new wrapped text is the cost).
+        self._queue = [self._part_flags, self._part_chips, self._part_questions,
+                       self._part_scores, self._part_rest]
+        self._next_part()
+
+    def settled(self) -> bool:
+        """Whether every part of the last draft is on screen."""
+        return not self._queue
+
+    def _next_part(self) -> None:
+        if self._queue:
+            self._queue.pop(0)()
+        if self._queue:
+            self._part_timer.start()
+
+    def _part_flags(self) -> None:
+        content = self.draft.content if self.draft is not None else None
+        if self._changed("flags", content.risk_assessment if content else None):
+            self._show_flags(self.draft)
+        if self._changed("diagnosis", content.diagnosis if content else None):
+            self._show_diagnosis(self.draft)
+
+    def _part_chips(self) -> None:
+        draft = self.draft
+        if self._changed("chips", finding_chips(draft.findings) if draft else None):
+            self._show_chips(draft)
+
+    def _part_questions(self) -> None:
+        content = self.draft.content if self.draft is not None else None
+        if self._changed("questions", (content.history_to_ask if content else None,
+                                       self.all_questions)):
+            self._show_questions(self.draft)
+
+    def _part_scores(self) -> None:
+        if self._changed("scores", self.draft.scores if self.draft is not None else None):
+            self._show_scores(self.draft)
+
+    def _part_rest(self) -> None:
+        draft = self.draft
+        content = draft.content if draft is not None else None
+        if self._changed("workup", content.suggested_workup if content else None):
+            self._show_workup(draft)
         self._show_reminders()
         warnings = draft.warnings if draft is not None else []
         self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
@@ -118,26 +170,39 @@ class AssessmentView(QWidget):
         self.armed = armed
         self._show_reminders()
 
+    def _changed(self, part: str, value: Any) -> bool:
+        """Whether `part` must be drawn again: its content differs from what is shown."""
+        signature = repr(value)
+        if self._shown.get(part) == signature:
+            return False
+        self._shown[part] = signature
+        return True
+
     def select_chip(self, key: str | None) -> None:
         for chip in self.chips:
             chip.set_selected(chip.key == key)
 
     def _show_chips(self, draft: Draft | None) -> None:
-        self.chips_layout.clear()
-        self.chips = []
         specs = finding_chips(draft.findings if draft is not None else None)[:MAX_CHIPS]
-        for spec in specs:
-            chip = Chip(spec.text, spec.key, spec.tone, self.chips_box)
-            chip.clicked.connect(self.chip_clicked)
-            self.chips_layout.addWidget(chip)
+        self._grow_chip_pool(len(specs))
+        for chip, spec in zip(self._chip_pool, specs, strict=False):
+            chip.show_spec(spec.text, spec.key, spec.tone)
             chip.show()
-            self.chips.append(chip)
-        if draft is not None and not specs:
-            note = QLabel(self.tr("尚未识别到临床要素"), self.chips_box)
-            note.setObjectName("label")
-            self.chips_layout.addWidget(note)
-            note.show()
+        for chip in self._chip_pool[len(specs):]:
+            chip.hide()
+        self.chips = self._chip_pool[:len(specs)]
+        self.no_chips.setVisible(draft is not None and not specs)
+        self.chips_layout.invalidate()
         self.chips_box.updateGeometry()
+
+    def _grow_chip_pool(self, size: int) -> None:
+        while len(self._chip_pool) < size:
+            chip = Chip("", "", "present", self.chips_box)
+            chip.clicked.connect(self.chip_clicked)
+            chip.hide()
+            chip.ensurePolished()
+            self.chips_layout.addWidget(chip)
+            self._chip_pool.append(chip)
 
     def _show_diagnosis(self, draft: Draft | None) -> None:
         if draft is None:
@@ -171,17 +236,15 @@ class AssessmentView(QWidget):
 
     def _toggle_questions(self) -> None:
         self.all_questions = not self.all_questions
+        self._shown.pop("questions", None)
         self._show_questions(self.draft)
 
-    def _show_risk(self, draft: Draft | None) -> None:
-        _clear(self.risk_box)
+    def _show_flags(self, draft: Draft | None) -> None:
+        """Red flags, and any assessment that is not one of the scores, in red at the top."""
         _clear(self.flags_box)
         if draft is None:
             return
-        scores = {name: result for name, result in (draft.scores or {}).items()
-                  if isinstance(result, dict)}
-        titles = {_score_title(name) for name in scores}
-        # Red flags and any assessment that is not one of the scores come first, in red.
+        titles = {_score_title(name) for name in draft.scores or {}}
         for item in draft.content.risk_assessment:
             if item.name in titles:
                 continue
@@ -193,6 +256,11 @@ class AssessmentView(QWidget):
                                 "padding: 4px;")
             label.setWordWrap(True)
             self.flags_box.addWidget(label)
+
+    def _show_scores(self, draft: Draft | None) -> None:
+        _clear(self.risk_box)
+        scores = {name: result for name, result in ((draft.scores or {}) if draft else {}).items()
+                  if isinstance(result, dict)}
         for name, result in scores.items():
             self.risk_box.addWidget(self._score_card(name, result))
         self.risk_title.setVisible(bool(scores))
@@ -244,8 +312,11 @@ class AssessmentView(QWidget):
         self.workup.setVisible(bool(items))
 
     def _show_reminders(self) -> None:
-        _clear(self.reminders_box)
         reminders = self.draft.content.reminders if self.draft is not None else []
+        minute = self._clock().replace(second=0, microsecond=0)  # the countdown's resolution
+        if not self._changed("reminders", (reminders, self.armed, minute)):
+            return
+        _clear(self.reminders_box)
         for reminder in reminders:
             self.reminders_box.addWidget(self._reminder_row(reminder))
         self.reminders_title.setVisible(bool(reminders))

@@ -92,12 +92,15 @@ class PanelChannel(QObject):
         self._server.newConnection.connect(self._accept)
 
     def listen(self) -> bool:
-        """Start listening; False when another panel of this user already does."""
-        if self._server.listen(self.name):
-            return True
+        """Start listening; False when another panel of this user already does.
+
+        Asked first, because with `UserAccessOption` Qt creates the socket aside and renames
+        it into place, which would quietly take the name from a running panel. (Two panels
+        started in the same instant may both listen; the later one then owns the name.)
+        """
         if _someone_listens(self.name):
             return False
-        # A socket file left behind by a panel that crashed: nobody answers on it.
+        # Whatever is left under the name is a socket of a panel that crashed.
         QLocalServer.removeServer(self.name)
         if not self._server.listen(self.name):
             log.warning("cannot open the local channel: %s", self._server.errorString())

@@ -84,6 +84,8 @@ class FlowLayout(QLayout):
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
         x, y, row_height = area.x(), area.y(), 0
         for item in self._items:
+            if item.isEmpty():  # a hidden widget takes no room
+                continue
             hint = item.sizeHint()
             if x + hint.width() > area.right() + 1 and row_height > 0:
                 x, y = area.x(), y + row_height + self._spacing
@@ -109,8 +111,22 @@ class Chip(QLabel):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
+    def show_spec(self, text: str, key: str, tone: str) -> None:
+        """Show another finding (chips are reused: making widgets costs the GUI thread)."""
+        self.key = key
+        if text != self.text():
+            self.setText(text)
+        if tone != self.tone:
+            self.tone = tone
+            self._restyle(tone)
+
     def set_selected(self, selected: bool) -> None:
-        self.setProperty("tone", "selected" if selected else self.tone)
+        tone = "selected" if selected else self.tone
+        if self.property("tone") != tone:
+            self._restyle(tone)
+
+    def _restyle(self, tone: str) -> None:
+        self.setProperty("tone", tone)
         self.style().unpolish(self)
         self.style().polish(self)
 

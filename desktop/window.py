@@ -340,6 +340,7 @@ class PanelWindow(QMainWindow):
         self.assessment.show_armed(self._armed_here())
         self.draft_view.show_draft(draft, self.session.edited,
                                    self.session.visit_time_for_record())
+        self.assessment.select_chip(None)
         self._highlight(None)
 
     def _on_model_failed(self, problem: BoxProblem) -> None:

@@ -173,7 +173,9 @@ def make_panel(styled_app: Any, qtbot: Any, sentinel_home: Path,
 
 
 def wait_for_draft(qtbot: Any, panel: Any, contains: str = "", timeout: int = 15_000) -> Any:
-    """Wait until the panel shows a draft made from text that contains `contains`."""
+    """Wait until the panel shows a draft made from text that contains `contains` (all of
+    it: the risk picture fills in over a few turns of the event loop)."""
     qtbot.waitUntil(lambda: panel.session.draft is not None
-                    and contains in panel.session.draft_text, timeout=timeout)
+                    and contains in panel.session.draft_text
+                    and panel.window.assessment.settled(), timeout=timeout)
     return panel.session.draft

@@ -138,3 +138,12 @@ def test_the_handover_model_round_trips() -> None:
         parse_handover({**HANDOVER, "visit": {"id": " E1", "time": "2026-12-03T09:05"}})
     with pytest.raises(HandoverRefused, match=r"doctor\.his_user_id"):
         parse_handover({**HANDOVER, "doctor": {"his_user_id": ""}})
+
+
+def test_a_second_panel_of_the_same_user_does_not_start(make_panel: Any,
+                                                       sentinel_home: Path) -> None:
+    first = make_panel(channel_name=channel_name(sentinel_home))
+    second = make_panel(channel_name=channel_name(sentinel_home), start=False)
+    assert second.start() is False
+    assert first.channel._server.isListening()
+    assert second.session.journal is None  # nothing else was started
