@@ -124,6 +124,11 @@ class AssessmentView(QWidget):
                        self._part_scores, self._part_rest]
         self._next_part()
 
+    def stop(self) -> None:
+        """Drop the parts not yet drawn (the window is closing)."""
+        self._queue.clear()
+        self._part_timer.stop()
+
     def settled(self) -> bool:
         """Whether every part of the last draft is on screen."""
         return not self._queue

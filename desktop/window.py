@@ -483,6 +483,7 @@ class PanelWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closed = True
         self._save_timer.stop()
+        self.assessment.stop()
         self._save_placement()
         self.closing.emit()
         super().closeEvent(event)
