@@ -209,23 +209,31 @@ def dictation_scene(panel: object, out: Path) -> None:
                                   out / "dictation.wav", rate=16000, pause_s=1.2)
     audio = read_wav(recording)
     step = audio.rate // 20
-    seen: list[str] = []
-    widget.controller.partial.connect(seen.append)
-    # The microphone's level meter, driven from the recording as the capture would drive it.
-    for start in range(0, len(audio.samples), step):
-        block = audio.samples[start:start + step]
-        rms = float(np.sqrt(np.mean(block.astype(np.float64) ** 2))) if len(block) else 0
+    blocks = [audio.samples[i:i + step] for i in range(0, len(audio.samples), step)]
+    finals: list[str] = []
+    widget.text_final.connect(finals.append)
+
+    def next_block() -> None:
+        """One 50 ms block, in real time, as the microphone delivers it (and its level)."""
+        if not blocks:
+            feeder.stop()
+            widget.controller.finish_feeding()
+            return
+        block = blocks.pop(0)
+        rms = float(np.sqrt(np.mean(block.astype(np.float64) ** 2))) if len(block) else 0.0
         widget.controller.level.emit(20 * math.log10(max(rms, 1.0) / 32768))
         widget.controller.feed(block.astype("<i2").tobytes(), audio.rate)
-        from PySide6.QtWidgets import QApplication
 
-        QApplication.processEvents()
-        if seen and len(seen[-1].split()) >= 2:
-            break
-    wait_until(lambda: bool(widget.partial_label.text()))
+    from PySide6.QtCore import QTimer
+
+    feeder = QTimer()
+    feeder.setInterval(50)
+    feeder.timeout.connect(next_block)
+    feeder.start()
+    # The first sentence is in the text; the second is being heard, its words shown live.
+    wait_until(lambda: bool(finals) and len(widget.partial_label.text().split()) >= 2, 90)
     screen_shot(panel.his, panel.window, out / "2-dictation.png")  # type: ignore[attr-defined]
-    widget.controller.finish_feeding()
-    wait_until(lambda: widget.controller.state == "ready", 60)
+    wait_until(lambda: widget.controller.state == "ready" and not blocks, 90)
 
 
 def main() -> int:
