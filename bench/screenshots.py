@@ -52,6 +52,11 @@ def prepare_environment() -> Path:
     os.environ["SENTINEL_POLICY_FILE"] = str(home / "policy.json")
     os.environ["SENTINEL_INSTALLER_FILE"] = str(home / "installer.json")
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    import keyring
+    from ui_bench import MemoryKeyring
+
+    keyring.set_keyring(MemoryKeyring())  # never this machine's own keyring
     return home
 
 

@@ -29,9 +29,30 @@ import textwrap
 import time
 from pathlib import Path
 
+import keyring.backend
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_STALL_MS = 50.0
 TICK_MS = 5
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """Keys in memory, so the bench never writes to this machine's own keyring."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
 
 BARE = """
 import time, sys
@@ -80,7 +101,8 @@ def environment(home: Path) -> dict[str, str]:
     env.update(QT_QPA_PLATFORM=f"offscreen:configfile={config}", SENTINEL_HOME=str(home),
                SENTINEL_POLICY_FILE=str(home / "policy.json"),
                SENTINEL_INSTALLER_FILE=str(home / "installer.json"),
-               PYTHONPATH=str(ROOT))
+               PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "bench")]),
+               PYTHON_KEYRING_BACKEND="ui_bench.MemoryKeyring")
     return env
 
 
@@ -172,11 +194,13 @@ def under_load(seconds: float) -> None:
     os.environ.update({k: v for k, v in environment(home).items()
                        if k.startswith(("QT_", "SENTINEL_"))})
     sys.path.insert(0, str(ROOT))
+    keyring.set_keyring(MemoryKeyring())
 
     import numpy as np
     from PySide6.QtCore import QTimer
 
     from desktop.app import Panel, make_application
+    from desktop.dictation import DictationWidget
     from desktop.dictation_bridge import dictation_for
     from engine.box import LocalBox, ServerOptions, free_port
     from engine.settings import Settings
@@ -198,7 +222,7 @@ def under_load(seconds: float) -> None:
         panel = Panel(settings, home=home, dictation=dictation_for, channel_name="ui-bench")
         panel.start()
         widget = panel.dictation
-        assert widget is not None
+        assert isinstance(widget, DictationWidget)
         while widget.controller.state not in ("ready", "unavailable"):
             run_loop(0.1)
         print(f"resident memory with the dictation model loaded: {_rss():.0f} MiB")
