@@ -78,6 +78,7 @@ class DraftService(QObject):
         self._rules_runner = Runner("rules-drafts", threads=1, parent=self)
         self._model_runner = Runner("model-drafts", threads=1, parent=self)
         self._model_job: Job | None = None
+        self._stopped = False
         self._rules_timer = _single_shot(self, rules_delay_ms, self._start_rules)
         self._model_timer = _single_shot(self, model_delay_ms, self._start_model)
 
@@ -96,6 +97,8 @@ class DraftService(QObject):
     def request(self, case: Case) -> int:
         """Ask for a draft of `case` after the usual pauses; the generation number."""
         self.generation += 1
+        if self._stopped:
+            return self.generation
         self._pending = case
         self._cancel_model()
         self._rules_timer.start()
@@ -106,6 +109,8 @@ class DraftService(QObject):
     def request_now(self, case: Case) -> int:
         """Draft at once (the doctor asked for it, or a case was restored)."""
         generation = self.request(case)
+        if self._stopped:
+            return generation
         self._rules_timer.stop()
         self._start_rules()
         if self.model_drafter is not None:
@@ -130,6 +135,8 @@ class DraftService(QObject):
             or self._rules_timer.isActive() or self._model_timer.isActive()
 
     def shutdown(self) -> None:
+        # Answers of jobs that finish now are still queued to the GUI thread: drop them.
+        self._stopped = True
         self._rules_timer.stop()
         self._model_timer.stop()
         self._rules_runner.shutdown()
@@ -151,7 +158,7 @@ class DraftService(QObject):
         self._rules_runner.submit(work, done=self._rules_done, failed=self._rules_error)
 
     def _rules_done(self, answer: DraftAnswer) -> None:
-        if answer.generation == self.generation:
+        if answer.generation == self.generation and not self._stopped:
             self.rules_ready.emit(answer)
 
     def _rules_error(self, exc: Exception) -> None:
@@ -191,15 +198,15 @@ class DraftService(QObject):
 
     def _model_progress(self, latest: _Latest) -> None:
         fields = latest.take()
-        if latest.generation == self.generation:
+        if latest.generation == self.generation and not self._stopped:
             self.model_partial.emit(fields, latest.generation)
 
     def _model_done(self, answer: DraftAnswer) -> None:
-        if answer.generation == self.generation:
+        if answer.generation == self.generation and not self._stopped:
             self.model_ready.emit(answer)
 
     def _model_error(self, exc: Exception, generation: int) -> None:
-        if generation != self.generation:
+        if generation != self.generation or self._stopped:
             return  # a superseded draft; its failure (often the cancel itself) is no news
         kind = problem_kind(exc)
         if kind == "error":
