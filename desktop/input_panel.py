@@ -4,7 +4,6 @@ dictation and pictures. It shows the session's inputs and reports each edit to i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QBuffer, QByteArray, QLocale, QSize, Qt, Signal
@@ -410,14 +409,22 @@ class InputPanel(QWidget):
         for name in names:
             self.attach_file(Path(name))
 
-    def attach_file(self, path: Path, read: Callable[[Path], bytes] = Path.read_bytes) -> None:
-        try:
-            data = read(path)
-        except OSError as exc:
+    def attach_file(self, path: Path) -> None:
+        """Attach a picture file (read on a worker: photos can be large)."""
+
+        def work(job: Job) -> bytes:
+            return path.read_bytes()
+
+        def failed(exc: Exception) -> None:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+                type(exc).__name__
             self.session.notice.emit("error", self.tr("无法读取图片 {0}：{1}")
-                                     .format(path.name, exc.strerror or type(exc).__name__))
-            return
-        self.session.attach_picture(path.name, data)
+                                     .format(path.name, reason))
+
+        def done(data: bytes) -> None:
+            self.session.attach_picture(path.name, data)
+
+        self._thumbnails.submit(work, done=done, failed=failed)
 
     def shutdown(self) -> None:
         self._thumbnails.shutdown()

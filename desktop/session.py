@@ -298,23 +298,39 @@ class CaseSession(QObject):
         self.edited = {k: v for k, v in edited.items() if isinstance(v, str)} \
             if isinstance(edited, dict) else {}
         self.draft, self.draft_text, self._last_audited = None, "", None
-        self.pictures = self._pictures_of(state)
+        self.pictures = []
         self.inputs_replaced.emit()
         self.pictures_changed.emit()
         self._request_draft(now=True)
+        self._load_pictures(state)
 
-    def _pictures_of(self, state: CaseState) -> list[Picture]:
-        assert self.journal is not None
-        pictures = []
-        for info in state.attachments:
-            if info.kind != "picture":
-                continue
-            try:
-                data = self.journal.attachment(state.case_id, info.attachment_id)
-            except StorageError:
-                continue
-            pictures.append(Picture(info.attachment_id, info.name, data))
-        return pictures
+    def _load_pictures(self, state: CaseState) -> None:
+        """Read the case's pictures from the journal on the storage worker."""
+        journal = self.journal
+        assert journal is not None
+        wanted = [info for info in state.attachments if info.kind == "picture"]
+        if not wanted:
+            return
+
+        def work(job: Job) -> tuple[str, list[Picture]]:
+            pictures = []
+            for info in wanted:
+                try:
+                    data = journal.attachment(state.case_id, info.attachment_id)
+                except StorageError:
+                    continue
+                pictures.append(Picture(info.attachment_id, info.name, data))
+            return state.case_id, pictures
+
+        self._storage.submit(work, done=self._pictures_loaded)
+
+    def _pictures_loaded(self, loaded: tuple[str, list[Picture]]) -> None:
+        case_id, pictures = loaded
+        if case_id == self.case_id:  # the doctor may have moved on meanwhile
+            self.pictures = pictures + [p for p in self.pictures
+                                        if p.attachment_id not in {q.attachment_id
+                                                                   for q in pictures}]
+            self.pictures_changed.emit()
 
     def _refresh_open_cases(self) -> None:
         if self.journal is None:

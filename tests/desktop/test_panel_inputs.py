@@ -109,7 +109,8 @@ def test_pictures_are_journalled_shown_and_restored(make_panel: Any, qtbot: Any,
     ecg.write_bytes(png("#c62828"))
     first.window.input_panel.attach_file(ecg)
     first.window.input_panel.attach_file(tmp_path / "missing.png")
-    assert "无法读取图片 missing.png" in first.window.message_banner.text()
+    qtbot.waitUntil(lambda: "无法读取图片 missing.png" in first.window.message_banner.text())
+    qtbot.waitUntil(lambda: len(first.session.pictures) == 1)
 
     case = first.session.journal.case(first.session.case_id)
     assert [(a.name, a.kind) for a in case.attachments] == [("ecg.png", "picture")]
