@@ -34,6 +34,9 @@ BETWEEN = re.compile(
 POST = re.compile(
     r"\s*(?:\(\s*[-−–]\s*\)|\(阴性\)|阴性|[:：]\s*(?:无|否|否认|没有)(?=[,，。;；、\s]|$))"
 )
+# 否认胸痛时咯血: what is denied is what comes with the pain; the pain itself is only the
+# moment being described, so it is neither denied nor affirmed by this clause.
+WHEN = re.compile(r"(?:的时候|时候|之时|期间|发作时|时)")
 # In a list (无呕吐、腹泻、发热) a word the vocabulary does not know does not end the scope.
 LIST_SEPARATOR = re.compile(r"、|及|和|与|或|以及")
 UNKNOWN_ITEM = re.compile(r"[^,，。;；!！?？\n:：、及和与或但伴有]{1,5}?(?:、|及|以及|和|与|或)")
@@ -76,10 +79,14 @@ def find_scopes(view: View, hits: Sequence[Marked]) -> Scopes:
 
     questioned: set[int] = set()
     for _, end in questions:
-        questioned.update(_walk(view, hits, by_start, end, bare=False))
+        reached, moments = _walk(view, hits, by_start, end, bare=False)
+        questioned.update(reached | moments)
     negated: set[int] = set()
     for start, end in negators:
-        negated.update(_walk(view, hits, by_start, end, bare=view.text[start:end] in _BARE))
+        reached, moments = _walk(view, hits, by_start, end,
+                                 bare=view.text[start:end] in _BARE)
+        negated.update(reached)
+        questioned.update(moments)
     for index, hit in enumerate(hits):
         if POST.match(view.text, hit.end):
             negated.add(index)
@@ -87,17 +94,26 @@ def find_scopes(view: View, hits: Sequence[Marked]) -> Scopes:
 
 
 def _walk(view: View, hits: Sequence[Marked], by_start: dict[int, list[int]], position: int,
-          *, bare: bool) -> set[int]:
-    """Hits reached from the end of a negation or question word."""
+          *, bare: bool) -> tuple[set[int], set[int]]:
+    """Hits reached from the end of a negation or question word, and the hits that only say
+    when (胸痛 in 否认胸痛时咯血), which the scope passes over without reaching."""
     reached: set[int] = set()
+    moments: set[int] = set()
     if not bare:
         position = START_FILLER.match(view.text, position).end()  # type: ignore[union-attr]
     while position in by_start:
         end = max(hits[i].end for i in by_start[position])
-        reached.update(i for i, hit in enumerate(hits) if position <= hit.start < end)
+        here = {i for i, hit in enumerate(hits) if position <= hit.start < end}
+        when = WHEN.match(view.text, end)
+        after = START_FILLER.match(view.text, when.end()).end() if when else -1  # type: ignore[union-attr]
+        if when and after in by_start:
+            moments |= here
+            position = after
+            continue
+        reached |= here
         position = BETWEEN.match(view.text, end).end()  # type: ignore[union-attr]
         if position not in by_start and LIST_SEPARATOR.search(view.text, end, position):
             skipped = UNKNOWN_ITEM.match(view.text, position)
             if skipped and skipped.end() in by_start:
                 position = skipped.end()
-    return reached
+    return reached, moments
