@@ -1,4 +1,4 @@
-"""A negation that describes a moment (否认胸痛时咯血) denies what comes with it, not the moment."""
+"""A negation of a moment (否认胸痛时咯血) denies what comes with it, not the moment."""
 
 from __future__ import annotations
 
