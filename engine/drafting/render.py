@@ -26,18 +26,26 @@ def _diagnosis(content: DraftContent) -> str:
 
 
 def _risk(content: DraftContent) -> str:
-    lines = [f"{item.name}：{item.result}" + (f"（依据：{item.basis}）" if item.basis else "")
+    lines = [f"{item.name}：{item.result}" + _basis(item.basis)
              for item in content.risk_assessment]
     if content.risk_level:
         lines.append(f"风险等级：{content.risk_level}")
     return "\n".join(lines)
 
 
+def _basis(basis: str) -> str:
+    basis = basis.removeprefix("依据：")
+    return f"（依据：{basis}）" if basis else ""
+
+
 def _reminders(content: DraftContent) -> str:
     lines = []
     for reminder in content.reminders:
-        if reminder.due_at is not None:
-            lines.append(f"{reminder.due_at.strftime('%H:%M')} {reminder.text}")
+        clock = reminder.due_at.strftime("%H:%M") if reminder.due_at is not None else ""
+        if clock and clock in reminder.text:
+            lines.append(reminder.text)  # the text already says when
+        elif clock:
+            lines.append(f"{clock} {reminder.text}")
         elif reminder.due_in_minutes is not None:
             lines.append(f"{reminder.due_in_minutes}分钟后 {reminder.text}")
         else:
