@@ -385,7 +385,6 @@ class InferenceClient:
     ) -> Completion:
         started = self._clock()
         splitter = StreamSplitter()
-        pieces: dict[Kind, list[str]] = {"reasoning": [], "answer": []}
         raw: list[str] = []
         finish_reason: str | None = None
         model = body.get("model", "")
@@ -394,7 +393,6 @@ class InferenceClient:
 
         def emit(found: Iterator[tuple[Kind, str]]) -> None:
             for kind, text in found:
-                pieces[kind].append(text)
                 if on_event is not None:
                     on_event(StreamEvent(kind, text))
 
@@ -429,7 +427,7 @@ class InferenceClient:
             raise StreamInterrupted(f"the stream from {endpoint.url} ended without finishing",
                                     endpoint=endpoint.url, partial="".join(raw))
         emit(splitter.finish())
-        # The pieces were split as they came; the whole text is split again so that a
+        # Events were split as they came; the whole text is split again so that a
         # closing tag seen late still moves everything before it out of the answer.
         final = split_reasoning("".join(raw))
         return Completion(

@@ -137,8 +137,8 @@ class Drafter:
                                 prompt_version=_rules_version(assessment))
 
         try:
-            return self._model_draft(case, card, assessment, rules_content, knowledge,
-                                     started, timings, on_event, cancelled)
+            return self._model_draft(case, card, assessment, knowledge, started, timings,
+                                     on_event, cancelled)
         except (BoxError, BadStructuredOutput) as exc:
             if engine == "model":
                 raise
@@ -149,9 +149,6 @@ class Drafter:
             draft.warnings.insert(0, _fallback_warning(exc))
             return draft
 
-    def rules_only(self, case: Case) -> Draft:
-        return self.draft(case, engine="rules")
-
     # -- the model's part ------------------------------------------------------------------
 
     def _model_draft(
@@ -159,7 +156,6 @@ class Drafter:
         case: Case,
         card: Any,
         assessment: Assessment,
-        rules_content: DraftContent,
         knowledge: KnowledgeContext,
         started: float,
         timings: Timings,
