@@ -133,6 +133,8 @@ class CaseJournal:
         self._cases: dict[str, _Case] = {}
         self._unreadable: list[str] = []
         self._pending = Batch()
+        # The batch the writer is saving right now: unsaved until its transaction commits.
+        self._writing = Batch()
         self._notices: list[Notice] = []
         self._problem: DiskFull | None = None
         self._closed = False
@@ -345,7 +347,7 @@ class CaseJournal:
 
     def unsaved_changes(self) -> int:
         with self._lock:
-            return self._pending.change_count()
+            return self._pending.change_count() + self._writing.change_count()
 
     # -- saving and purging --------------------------------------------------------------
 
@@ -425,13 +427,14 @@ class CaseJournal:
         """Write the pending batch (hold `_db_lock`). On failure it stays pending."""
         with self._lock:
             batch, self._pending = self._pending, Batch()
+            self._writing = batch
         if batch.is_empty():
             return
         try:
             self._store.write(batch, self._sealer)
         except (sqlite3.Error, OSError) as exc:
             with self._lock:
-                self._pending = batch.under(self._pending)
+                self._pending, self._writing = batch.under(self._pending), Batch()
             if database.is_full(exc):
                 raise self._disk_full() from None
             if database.is_damaged(exc) and not after_damage:
@@ -442,8 +445,10 @@ class CaseJournal:
                                "is kept in memory and saving is retried") from exc
         except BaseException:
             with self._lock:
-                self._pending = batch.under(self._pending)
+                self._pending, self._writing = batch.under(self._pending), Batch()
             raise
+        with self._lock:
+            self._writing = Batch()
         if self._problem is not None:
             self._problem = None
             self._notify(NoticeCode.SAVING_AGAIN, "The case journal is saving again; nothing "
